@@ -1,0 +1,239 @@
+"""The `aekit` command: one small function per subcommand; the work is in library functions.
+
+Every user error is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import AekitError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
+        raise AekitError(f"{self.prog}: {message}")
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.replace("x", ",").split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    v = _ints(text)
+    if len(v) == 1:
+        return v[0], v[0]
+    if len(v) != 2:
+        raise argparse.ArgumentTypeError(f"expected HxW or N, got {text!r}")
+    return v[0], v[1]
+
+
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $AEKIT_DATA)")
+    g.add_argument("--label-column", help="table column holding labels (kept out of the features)")
+    g.add_argument("--image-size", type=_size, metavar="HxW", help="resize image folders to this size")
+    g.add_argument("--image-channels", type=int, choices=(1, 3), help="image folders: 1 gray, 3 RGB")
+    g.add_argument("--limit", type=int, help="use a seeded subset of this many samples (quick runs)")
+    g.add_argument("--val-fraction", type=float, default=0.1)
+    g.add_argument("--test-fraction", type=float, default=0.2, help="ignored where an official test split exists")
+
+
+def _data_options(a: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "data_dir": a.data_dir,
+        "label_column": a.label_column,
+        "image_size": a.image_size,
+        "channels": a.image_channels,
+        "limit": a.limit,
+        "val_fraction": a.val_fraction,
+        "test_fraction": a.test_fraction,
+    }
+
+
+# -- commands ------------------------------------------------------------------------------
+def cmd_models(a: argparse.Namespace) -> int:
+    from .registry import list_models
+
+    models = list_models()
+    width = max(map(len, models))
+    for name, desc in models.items():
+        print(f"{name:<{width}}  {desc}")
+    print("\nany model:  --noise gaussian:S|saltpepper:P|mask:P (denoising)  "
+          "--sparsity l1:W|kl:RHO (sparse; not VAEs)  --tied (mlp)")  # fmt: skip
+    return 0
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from .runs import train_run
+    from .training import TrainConfig
+
+    model_config = {
+        "latent": a.latent, "hidden": a.hidden, "channels": a.channels_model,
+        "activation": a.activation, "noise": a.noise, "sparsity": a.sparsity,
+        "recon_loss": a.recon_loss, "likelihood": a.likelihood, "beta": a.beta,
+        "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
+    }  # fmt: skip
+    model_config = {k: v for k, v in model_config.items() if v is not None}
+    cfg = TrainConfig(
+        epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, optimizer=a.optimizer,
+        weight_decay=a.weight_decay, schedule=a.schedule, patience=a.patience,
+        seed=a.seed, device=a.device, progress=not a.no_progress,
+    )  # fmt: skip
+    m = train_run(
+        a.data, a.model, a.out, model_config=model_config, train_config=cfg,
+        data_options={**_data_options(a), "seed": a.seed}, resume=a.resume, overwrite=a.overwrite,
+    )  # fmt: skip
+    parts = [f"test MSE {m['test_mse']:.5f}"]
+    if m.get("test_psnr") is not None:
+        parts += [f"PSNR {m['test_psnr']:.2f} dB", f"SSIM {m['test_ssim']:.4f}"]
+    if m.get("test_active_fraction") is not None:
+        parts.append(f"active code units {100 * m['test_active_fraction']:.1f}%")
+    print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epochs "
+          f"in {m['train_seconds']:.0f} s; " + ", ".join(parts))  # fmt: skip
+    print(f"run written to {a.out}")
+    return 0
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    from .checkpoint import load
+    from .tasks import evaluate, evaluation_data
+
+    ck = load(a.run)
+    ds = evaluation_data(ck, a.data, a.data_dir)
+    res = evaluate(ck, ds)
+    if a.json:
+        print(json.dumps(res))
+        return 0
+    print(f"{ck.info['model']} on {ds.name} test split ({res['n']} samples)")
+    for k, v in res.items():
+        if k != "n" and v is not None:
+            print(f"  {k:<16}{v:.6g}")
+    return 0
+
+
+def cmd_info(a: argparse.Namespace) -> int:
+    from .checkpoint import read_info
+
+    info, d = read_info(a.run)
+    if a.json:
+        print(json.dumps(info))
+        return 0
+    data = info.get("data", {})
+    print(f"run            {d}")
+    print(f"model          {info['model']} ({info['num_parameters']:,} parameters)")
+    print(f"config         {json.dumps(info['config'])}")
+    print(f"data           {data.get('name')} ({data.get('kind')}, samples of shape "
+          f"{tuple(data.get('sample_shape', []))}; train/val/test "
+          f"{data.get('n_train')}/{data.get('n_val')}/{data.get('n_test')})")  # fmt: skip
+    print(f"scaler         {info['scaler']['kind']}")
+    tc = info.get("train_config", {})
+    print(f"training       {tc.get('epochs')} epochs, batch {tc.get('batch_size')}, "
+          f"{tc.get('optimizer')} lr {tc.get('lr')} ({tc.get('schedule')}), seed {tc.get('seed')}")  # fmt: skip
+    shown = {k: v for k, v in info.get("metrics", {}).items() if not isinstance(v, dict)}
+    print(f"metrics        {json.dumps(shown)}")
+    print(f"aekit version  {info['aekit_version']}")
+    return 0
+
+
+def cmd_download(a: argparse.Namespace) -> int:
+    from .data import fashion_mnist
+
+    d = fashion_mnist.download(a.data_dir, a.url or fashion_mnist.DEFAULT_URL, progress=True)
+    print(f"Fashion-MNIST verified in {d}")
+    if a.data_dir is None:
+        print("aekit finds it there by itself")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = _Parser(prog="aekit", description="Autoencoders for your own data.")
+    p.add_argument("--version", action="version", version=f"aekit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("models", help="list the model families")
+    s.set_defaults(func=cmd_models)
+
+    s = sub.add_parser("train", help="train a model and write a run folder")
+    s.add_argument("data", help="fashion-mnist | digits | a table/array file | an image folder")
+    s.add_argument("--model", default="mlp", help="a name from 'aekit models' (default mlp)")
+    s.add_argument("--out", required=True, type=Path, help="run folder to write")
+    g = s.add_argument_group("model")
+    g.add_argument("--latent", type=int, help="code size (< input: undercomplete, > input: overcomplete)")
+    g.add_argument("--hidden", type=_ints, help="MLP hidden sizes, e.g. 512,256")
+    g.add_argument("--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64")
+    g.add_argument("--activation", help="relu | gelu | elu | silu | tanh")
+    g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25")
+    g.add_argument("--sparsity", help="sparse codes: l1:1e-4 | kl:0.05")
+    g.add_argument("--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed")
+    g.add_argument("--recon-loss", choices=("mse", "bce"))
+    g.add_argument("--likelihood", choices=("bernoulli", "gaussian"), help="VAE likelihood")
+    g.add_argument("--beta", type=float, help="VAE: weight of the KL term")
+    g.add_argument("--warmup-epochs", type=int, help="VAE: KL warm-up epochs")
+    g = s.add_argument_group("training")
+    g.add_argument("--epochs", type=int, default=10)
+    g.add_argument("--batch-size", type=int, default=128)
+    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
+    g.add_argument("--weight-decay", type=float, default=0.0)
+    g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
+    g.add_argument("--patience", type=int, help="early stopping after this many epochs without improvement")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    g.add_argument("--resume", action="store_true", help="continue the run in --out")
+    g.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_data_options(s)
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("evaluate", help="test reconstruction MSE, PSNR and SSIM of a run")
+    s.add_argument("run", help="run folder (or its model.json)")
+    s.add_argument("data", nargs="?", help="other data to evaluate on (default: the run's own test split)")
+    s.add_argument("--data-dir")
+    s.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("info", help="what a checkpoint holds")
+    s.add_argument("run")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("download", help="download a data set, verifying its checksum")
+    s.add_argument("dataset", choices=("fashion-mnist",))
+    s.add_argument("--data-dir", help="where to put it (default ~/.cache/aekit/fashion-mnist)")
+    s.add_argument("--url", help="base URL of a mirror")
+    s.set_defaults(func=cmd_download)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .engine import set_threads_from_env
+
+    set_threads_from_env()
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except AekitError as e:
+        print(f"aekit: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # files we cannot read or write: the user's environment, not a bug
+        print(f"aekit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("aekit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Image folders: PNG/JPEG files, grayscale or RGB, resized to one size with Pillow.
+
+Images in sub-folders are labelled by the sub-folder's name (the ImageFolder convention).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import AekitError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def list_images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def read_folder(
+    folder: Path, image_size: tuple[int, int] | None = None, channels: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
+    """(x (N, C, H, W) float32 in [0, 255], labels or None, class names or None)."""
+    from PIL import Image, UnidentifiedImageError
+
+    paths = list_images(folder)
+    if not paths:
+        raise AekitError(f"{folder}: no PNG or JPEG images found")
+    opened = []
+    for p in paths:
+        try:
+            im = Image.open(p)
+            im.load()
+        except (UnidentifiedImageError, OSError) as e:
+            raise AekitError(f"{p}: cannot read image ({e})") from None
+        opened.append(im)
+    if channels is None:
+        channels = 1 if all(im.mode in ("L", "1", "I", "I;16", "LA") for im in opened) else 3
+    if channels not in (1, 3):
+        raise AekitError(f"channels must be 1 or 3, got {channels}")
+    if image_size is None:
+        image_size = (opened[0].height, opened[0].width)
+    h, w = image_size
+    mode = "L" if channels == 1 else "RGB"
+    arrays = []
+    for im in opened:
+        im = im.convert(mode)
+        if im.size != (w, h):
+            im = im.resize((w, h), Image.Resampling.BILINEAR)
+        a = np.asarray(im, dtype=np.float32)
+        arrays.append(a[None] if channels == 1 else a.transpose(2, 0, 1))
+    x = np.stack(arrays)  # (N, C, H, W)
+    parents = [p.parent.relative_to(folder) for p in paths]
+    if all(str(par) != "." for par in parents):
+        names = sorted({str(par) for par in parents})
+        y = np.array([names.index(str(par)) for par in parents], dtype=np.int64)
+        return x, y, names
+    return x, None, None

@@ -1,0 +1,101 @@
+"""Tables and arrays: CSV, Parquet, NumPy .npy/.npz, ODDS-style MATLAB .mat (X, y).
+
+Everything is read without pickle. Returns features, optional labels, and feature names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import AekitError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
+ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
+
+
+def read_frame(path: Path):
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+    except (OSError, ValueError, ImportError) as e:
+        raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
+
+
+def frame_to_arrays(df, source: str, label_column: str | None):
+    """Numeric features (float32), labels or None, feature names; clear errors otherwise."""
+    import pandas as pd
+
+    if len(df) == 0:
+        raise AekitError(f"{source}: the table has no rows")
+    y = None
+    if label_column is not None:
+        if label_column not in df.columns:
+            raise AekitError(
+                f"{source}: no label column {label_column!r}; columns are: "
+                f"{', '.join(map(str, df.columns[:20]))}"
+            )
+        y = df[label_column].to_numpy()
+        df = df.drop(columns=[label_column])
+    bad = [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    bad = [c for c in bad if not pd.api.types.is_bool_dtype(df[c])]
+    if bad:
+        raise AekitError(f"{source}: non-numeric column(s) {', '.join(bad)}; drop or encode them")
+    if df.shape[1] == 0:
+        raise AekitError(f"{source}: no feature columns")
+    missing = [str(c) for c in df.columns if df[c].isna().any()]
+    if missing:
+        raise AekitError(f"{source}: missing values in column(s) {', '.join(missing)}")
+    return df.to_numpy(dtype=np.float32), y, [str(c) for c in df.columns]
+
+
+def read_table(path: Path, label_column: str | None = None):
+    return frame_to_arrays(read_frame(path), str(path), label_column)
+
+
+def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """X and optional y from .npy (X only), .npz (keys X/x and y) or .mat (X and y)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            return np.load(path, allow_pickle=False), None
+        if suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                keys = list(z.keys())
+                xk = next((k for k in ("X", "x", "data", "arr_0") if k in keys), None)
+                if xk is None:
+                    raise AekitError(f"{path}: no array named X (found: {', '.join(keys)})")
+                yk = next((k for k in ("y", "Y", "labels") if k in keys), None)
+                return z[xk], (z[yk] if yk else None)
+        if suffix == ".mat":
+            import scipy.io
+
+            try:
+                m = scipy.io.loadmat(path)
+            except NotImplementedError:
+                raise AekitError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; save as v7") from None
+            if "X" not in m:
+                keys = [k for k in m if not k.startswith("__")]
+                raise AekitError(f"{path}: no variable X (found: {', '.join(keys)})")
+            y = m.get("y")
+            return m["X"], (np.asarray(y).ravel() if y is not None else None)
+    except AekitError:
+        raise
+    except (OSError, ValueError) as e:
+        raise AekitError(f"{path}: cannot read array ({str(e).splitlines()[0]})") from None
+    raise AekitError(f"{path}: unsupported array format {suffix!r}")
+
+
+def check_numeric(x: np.ndarray, source: str) -> np.ndarray:
+    if not np.issubdtype(x.dtype, np.number) and x.dtype != bool:
+        raise AekitError(f"{source}: array of dtype {x.dtype} is not numeric")
+    x = x.astype(np.float32)
+    if x.ndim < 2 or len(x) == 0:
+        raise AekitError(f"{source}: expected an array of samples (N, ...), got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise AekitError(f"{source}: contains NaN or infinite values")
+    return x

@@ -1,0 +1,53 @@
+"""Where training runs: device placement, backward, and (later) processes.
+
+`fit` talks to an Engine only through these few methods, so a data-parallel engine
+(torch DDP or Lightning Fabric) can replace `LocalEngine` without a second training loop:
+it would wrap the model in `setup`, give each process its `shard` of every batch order,
+and average metrics across processes in `reduce_mean`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+from torch import nn
+
+
+def pick_device(preference: str = "auto") -> torch.device:
+    """"auto": CUDA when present, else CPU; or an explicit "cpu", "cuda", "cuda:1"."""
+    if preference == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(preference)
+
+
+def set_threads_from_env() -> None:
+    """Honour AEKIT_NUM_THREADS (tests and benchmarks pin torch to a known thread count)."""
+    n = os.environ.get("AEKIT_NUM_THREADS")
+    if n:
+        torch.set_num_threads(int(n))
+
+
+class LocalEngine:
+    """One process, one device."""
+
+    is_main = True
+    world_size = 1
+
+    def __init__(self, device: str = "auto"):
+        self.device = pick_device(device)
+
+    def setup(self, model: nn.Module) -> nn.Module:
+        return model.to(self.device)
+
+    def to_device(self, x: torch.Tensor) -> torch.Tensor:
+        return x.to(self.device, non_blocking=True)
+
+    def shard(self, order: torch.Tensor) -> torch.Tensor:
+        return order
+
+    def backward(self, loss: torch.Tensor) -> None:
+        loss.backward()
+
+    def reduce_mean(self, x: torch.Tensor) -> torch.Tensor:
+        return x

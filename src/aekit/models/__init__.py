@@ -1,0 +1,7 @@
+"""Model families; importing this package registers them."""
+
+from . import conv, mlp, vae  # noqa: F401
+from .base import Autoencoder
+from .vae import VAEBase
+
+__all__ = ["Autoencoder", "VAEBase"]

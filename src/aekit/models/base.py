@@ -1,0 +1,126 @@
+"""The one interface every aekit model has: encode, decode, forward, loss -> named terms."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import AekitError
+from ..regularizers import Noise, Sparsity
+
+OUTPUTS = ("sigmoid", "linear")
+RECON_LOSSES = ("mse", "bce")
+CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
+
+
+class Autoencoder(nn.Module):
+    """Base class: subclasses set `self.encoder` ((B, *input_shape) -> (B, latent), pre-activation)
+    and `self.decoder` ((B, latent) -> (B, *input_shape), pre-activation "logits").
+
+    Options shared by every family:
+      noise     corruption of the inputs during training only (denoising), e.g. "gaussian:0.3"
+      sparsity  penalty on code activations, e.g. "l1:1e-4" or "kl:0.05"
+      output    "sigmoid" for data in [0, 1] (images), "linear" for standardized tables
+      recon_loss "mse" or "bce" (bce needs output="sigmoid")
+    """
+
+    registry_name: str = ""
+    config: dict = {}  # filled by registry.build_model: every constructor argument, JSON-able
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        latent: int,
+        noise: str | None = None,
+        sparsity: str | None = None,
+        output: str = "sigmoid",
+        recon_loss: str = "mse",
+        code_activation: str | None = None,
+    ):
+        super().__init__()
+        if int(latent) < 1:
+            raise AekitError(f"latent size must be a positive integer, got {latent}")
+        if output not in OUTPUTS:
+            raise AekitError(f"output must be one of {OUTPUTS}, got {output!r}")
+        if recon_loss not in RECON_LOSSES:
+            raise AekitError(f"recon_loss must be one of {RECON_LOSSES}, got {recon_loss!r}")
+        if recon_loss == "bce" and output != "sigmoid":
+            raise AekitError("recon_loss 'bce' needs output 'sigmoid' (data in [0, 1])")
+        self.input_shape = tuple(int(s) for s in input_shape)
+        self.latent = int(latent)
+        self.noise = Noise.parse(noise)
+        self.sparsity = Sparsity.parse(sparsity)
+        self.output = output
+        self.recon_loss = recon_loss
+        default_act = self.sparsity.code_activation if self.sparsity else "linear"
+        self.code_activation = code_activation or default_act
+        if self.code_activation not in CODE_ACTIVATIONS:
+            raise AekitError(f"code_activation must be one of {CODE_ACTIVATIONS}")
+        if self.sparsity and self.sparsity.kind == "kl" and self.code_activation != "sigmoid":
+            raise AekitError("KL sparsity needs sigmoid code activations (activations in (0, 1))")
+
+    # -- the interface ---------------------------------------------------------------------
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, *input_shape) -> codes (B, latent)."""
+        return self._code_act(self.encoder(x))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """codes (B, latent) -> reconstructions (B, *input_shape) in data space."""
+        return self._out_act(self.decoder(z))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
+        """Named loss terms for a clean batch x; "loss" is the total that `group` minimizes."""
+        code = self.encode(self.corrupt(x))
+        terms = {"recon": self.reconstruction_loss(self.decoder(code), x)}
+        if self.sparsity is not None:
+            terms["sparsity"] = self.sparsity.penalty(code)
+        terms["loss"] = sum(terms.values())  # type: ignore[assignment]
+        return terms
+
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Which parameters each loss group updates; one optimizer per group in `fit`."""
+        return {"main": list(self.parameters())}
+
+    def on_epoch_start(self, epoch: int) -> None:
+        """Hook for schedules that live in the model (e.g. KL warm-up)."""
+
+    # -- helpers ---------------------------------------------------------------------------
+    def corrupt(self, x: torch.Tensor) -> torch.Tensor:
+        return self.noise(x) if (self.training and self.noise is not None) else x
+
+    def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Mean over elements: MSE of the output against x, or BCE with logits."""
+        if self.recon_loss == "bce":
+            return F.binary_cross_entropy_with_logits(logits, x)
+        return F.mse_loss(self._out_act(logits), x)
+
+    def _out_act(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(logits) if self.output == "sigmoid" else logits
+
+    def _code_act(self, h: torch.Tensor) -> torch.Tensor:
+        if self.code_activation == "relu":
+            return F.relu(h)
+        if self.code_activation == "sigmoid":
+            return torch.sigmoid(h)
+        return h
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def check_input(self, shape: Sequence[int]) -> None:
+        """AekitError unless samples of `shape` fit this model."""
+        shape = tuple(int(s) for s in shape)
+        if shape != self.input_shape and not (
+            len(self.input_shape) == 1 and math.prod(shape) == self.input_shape[0]
+        ):
+            raise AekitError(
+                f"model {self.registry_name or type(self).__name__!r} expects samples of shape "
+                f"{self.input_shape}, got {shape}"
+            )

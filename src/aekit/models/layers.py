@@ -1,0 +1,124 @@
+"""Building blocks shared by the model families: MLP stacks, tied linear layers, conv stacks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "elu": nn.ELU, "tanh": nn.Tanh, "silu": nn.SiLU}
+
+
+def activation(name: str) -> nn.Module:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]()
+
+
+class TiedLinear(nn.Module):
+    """A linear layer that uses the transpose of another layer's weight (its own bias only)."""
+
+    def __init__(self, tied_to: nn.Linear):
+        super().__init__()
+        self.tied_to = [tied_to]  # a list hides the module from state_dict: the weight is stored once
+        self.bias = nn.Parameter(torch.zeros(tied_to.in_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.tied_to[0].weight.t(), self.bias)
+
+
+class MLPEncoder(nn.Module):
+    """(B, *input_shape) -> (B, out_dim) through Linear+activation layers."""
+
+    def __init__(self, input_shape: Sequence[int], hidden: Sequence[int], out_dim: int, act: str):
+        super().__init__()
+        sizes = [math.prod(input_shape), *hidden, out_dim]
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.act = activation(act)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(1)
+        for i, lin in enumerate(self.linears):
+            h = lin(h)
+            if i < len(self.linears) - 1:
+                h = self.act(h)
+        return h
+
+
+class MLPDecoder(nn.Module):
+    """(B, latent) -> (B, *output_shape); with `tied_to`, reuses that encoder's weights transposed."""
+
+    def __init__(
+        self,
+        latent: int,
+        hidden: Sequence[int],
+        output_shape: Sequence[int],
+        act: str,
+        tied_to: MLPEncoder | None = None,
+    ):
+        super().__init__()
+        self.output_shape = tuple(output_shape)
+        if tied_to is not None:
+            self.linears = nn.ModuleList(TiedLinear(lin) for lin in reversed(tied_to.linears))
+        else:
+            sizes = [latent, *reversed(hidden), math.prod(output_shape)]
+            self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.act = activation(act)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = z
+        for i, lin in enumerate(self.linears):
+            h = lin(h)
+            if i < len(self.linears) - 1:
+                h = self.act(h)
+        return h.view(h.shape[0], *self.output_shape)
+
+
+def _down(n: int, layers: int) -> int:
+    for _ in range(layers):
+        n = (n + 1) // 2  # conv k3 s2 p1
+    return n
+
+
+class ConvEncoder(nn.Module):
+    """(B, C, H, W) -> (B, out_dim): stride-2 3x3 convs (each halves H and W), then a linear map."""
+
+    def __init__(self, input_shape: Sequence[int], channels: Sequence[int], out_dim: int, act: str):
+        super().__init__()
+        c, h, w = input_shape
+        layers: list[nn.Module] = []
+        for ch in channels:
+            layers += [nn.Conv2d(c, ch, 3, stride=2, padding=1), activation(act)]
+            c = ch
+        self.convs = nn.Sequential(*layers)
+        self.flat_shape = (c, _down(h, len(channels)), _down(w, len(channels)))
+        self.fc = nn.Linear(math.prod(self.flat_shape), out_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.convs(x).flatten(1))  # (B, C, H, W) -> (B, out_dim)
+
+
+class ConvDecoder(nn.Module):
+    """(B, latent) -> (B, C, H, W): a linear map, then stride-2 transposed convs; cropped to H, W."""
+
+    def __init__(self, latent: int, channels: Sequence[int], output_shape: Sequence[int], act: str):
+        super().__init__()
+        c_out, self.h, self.w = output_shape
+        rev = list(reversed(channels))
+        self.flat_shape = (rev[0], _down(self.h, len(rev)), _down(self.w, len(rev)))
+        self.fc = nn.Sequential(nn.Linear(latent, math.prod(self.flat_shape)), activation(act))
+        layers: list[nn.Module] = []
+        outs = [*rev[1:], c_out]
+        for i, (a, b) in enumerate(zip(rev, outs)):
+            layers.append(nn.ConvTranspose2d(a, b, 3, stride=2, padding=1, output_padding=1))
+            if i < len(outs) - 1:  # no activation after the last layer: the model adds its own
+                layers.append(activation(act))
+        self.deconvs = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.fc(z).view(z.shape[0], *self.flat_shape)
+        out = self.deconvs(h)  # (B, C, >=H, >=W)
+        return out[:, :, : self.h, : self.w]

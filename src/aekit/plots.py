@@ -1,0 +1,70 @@
+"""Figures a person can inspect: training curves and reconstruction grids (PNG, Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .training import History  # noqa: E402
+
+
+def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
+    """Train and validation loss per epoch (every loss group for multi-optimizer models)."""
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    epochs = [r["epoch"] + 1 for r in history.rows]
+    keys = [k for k in history.rows[0] if k.endswith("loss") and k.startswith(("train_", "val_"))]
+    for k in keys:
+        ax.plot(epochs, history.column(k), marker="o", ms=3, label=k.replace("_", " "),
+                ls="--" if k.startswith("val") else "-")  # fmt: skip
+    if history.best_epoch >= 0:
+        ax.axvline(history.best_epoch + 1, color="grey", lw=0.8, ls=":", label="best epoch")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    vals = [v for k in keys for v in history.column(k)]
+    if vals and min(vals) > 0 and max(vals) / min(vals) > 20:
+        ax.set_yscale("log")
+    ax.set_title(title or "training curves")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def _to_hwc(img: np.ndarray) -> np.ndarray:
+    """(C, H, W) in [0, 1] -> (H, W) or (H, W, 3) for imshow."""
+    img = np.clip(img, 0.0, 1.0)
+    return img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0)
+
+
+def image_rows(
+    rows: list[np.ndarray], labels: list[str], path: str | Path, title: str = ""
+) -> Path:
+    """A grid: one row per array of images (N, C, H, W), labelled on the left."""
+    n = min(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), dpi=100, squeeze=False)
+    for r, (imgs, label) in enumerate(zip(rows, labels)):
+        for i in range(n):
+            ax = axes[r][i]
+            ax.imshow(_to_hwc(imgs[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_ylabel(label, fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def reconstructions(x: np.ndarray, recon: np.ndarray, path: str | Path, n: int = 10, title: str = "") -> Path:
+    """Inputs above, reconstructions below."""
+    return image_rows([x[:n], recon[:n]], ["input", "reconstruction"], path, title)

@@ -1,0 +1,93 @@
+"""One registry of model families, feeding the Python API, the CLI and the estimators.
+
+    @register("mlp", "fully connected autoencoder, any hidden sizes")
+    class MLPAutoencoder(Autoencoder): ...
+
+    build_model("mlp", input_shape=(784,), latent=32)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import AekitError
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    cls: type
+    description: str
+    defaults: dict[str, Any]  # extra config that this entry adds to the class's own defaults
+
+
+_REGISTRY: dict[str, ModelEntry] = {}
+
+
+def register(name: str, description: str, **defaults: Any) -> Callable[[type], type]:
+    """Class decorator: add a model family under `name` (extra `defaults` make a variant)."""
+
+    def deco(cls: type) -> type:
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} is registered twice")
+        _REGISTRY[name] = ModelEntry(name, cls, description, dict(defaults))
+        return cls
+
+    return deco
+
+
+def _ensure_loaded() -> None:
+    from . import models  # noqa: F401  (importing registers the built-in families)
+
+
+def list_models() -> dict[str, str]:
+    """Registered model names -> one-line descriptions, in registration order."""
+    _ensure_loaded()
+    return {name: entry.description for name, entry in _REGISTRY.items()}
+
+
+def get_entry(name: str) -> ModelEntry:
+    _ensure_loaded()
+    if name not in _REGISTRY:
+        raise AekitError(f"unknown model {name!r}; choose one of: {', '.join(_REGISTRY)}")
+    return _REGISTRY[name]
+
+
+def config_keys(name: str) -> list[str]:
+    """The keyword arguments that model `name` accepts."""
+    sig = inspect.signature(get_entry(name).cls.__init__)
+    return [p for p in sig.parameters if p != "self"]
+
+
+def build_model(name: str, **config: Any):
+    """Build a registered model; unknown names and options give an AekitError naming them."""
+    entry = get_entry(name)
+    allowed = set(config_keys(name))
+    unknown = sorted(set(config) - allowed)
+    if unknown:
+        raise AekitError(
+            f"model {name!r} does not take option(s) {', '.join(unknown)}; "
+            f"it takes: {', '.join(sorted(allowed))}"
+        )
+    cfg = {**entry.defaults, **config}
+    if "input_shape" not in cfg:
+        raise AekitError(f"model {name!r} needs input_shape (the shape of one sample)")
+    bound = inspect.signature(entry.cls.__init__).bind_partial(None, **cfg)
+    bound.apply_defaults()
+    full = {k: _jsonable(v) for k, v in bound.arguments.items() if k != "self"}
+    model = entry.cls(**full)
+    model.registry_name = name
+    model.config = full
+    return model
+
+
+def _jsonable(v: Any) -> Any:
+    """Tuples become lists, numpy scalars plain numbers: the config is stored as JSON."""
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item") and callable(v.item):
+        return v.item()
+    return v

@@ -1,0 +1,106 @@
+"""A run: load data -> build model -> fit -> evaluate -> write figures. Used by the CLI and API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from . import checkpoint as ckpt
+from . import plots
+from .data import BUILTIN, Dataset, load_dataset
+from .errors import AekitError
+from .metrics import reconstruct
+from .registry import build_model
+from .tasks.evaluate import evaluate
+from .training import History, TrainConfig, fit
+
+RUN_FILES = (
+    ckpt.MODEL_JSON, ckpt.MODEL_WEIGHTS, ckpt.STATE_JSON, ckpt.STATE_WEIGHTS,
+    "metrics.csv", "metrics.json", "loss.png", "reconstructions.png", "tensorboard",
+)  # fmt: skip
+
+
+def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
+    """How to load the same data again (kept in the checkpoint)."""
+    src = str(source) if str(source) in BUILTIN else str(Path(source).resolve())
+    return {"source": src, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}}
+
+
+def model_defaults(ds: Dataset) -> dict[str, Any]:
+    """Images in [0, 1] get sigmoid outputs; standardized tables get linear outputs."""
+    return {"input_shape": ds.sample_shape, "output": "sigmoid" if ds.kind == "image" else "linear"}
+
+
+def prepare_out(out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse to mix two runs in one folder; --overwrite clears only aekit's own files."""
+    if resume:
+        if not (out / ckpt.STATE_JSON).is_file():
+            raise AekitError(f"{out}: nothing to resume (no {ckpt.STATE_JSON}); drop --resume")
+        return
+    if out.exists() and not out.is_dir():
+        raise AekitError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise AekitError(f"{out} already holds files; pass --resume, --overwrite, or another --out")
+        for name in RUN_FILES:
+            p = out / name
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+
+
+def train_run(
+    source: str | Path,
+    model: str,
+    out: str | Path,
+    *,
+    model_config: dict[str, Any] | None = None,
+    train_config: TrainConfig | None = None,
+    data_options: dict[str, Any] | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Train `model` on `source` into the folder `out`; returns the metrics written to
+    metrics.json (test mse/psnr/ssim, parameter count, timings)."""
+    cfg = train_config or TrainConfig()
+    data_options = dict(data_options or {})
+    data_options.setdefault("seed", cfg.seed)
+    out = Path(out)
+    if resume and (out / ckpt.MODEL_JSON).is_file():
+        saved = json.loads((out / ckpt.MODEL_JSON).read_text())
+        if saved.get("model") != model:
+            raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
+    ds = load_dataset(source, **data_options)  # errors here leave nothing behind
+    net = build_model(model, **{**model_defaults(ds), **(model_config or {})})
+    net.check_input(ds.sample_shape)
+    prepare_out(out, resume, overwrite)
+    ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
+    history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info)
+    ck = ckpt.load(out)
+    metrics = {f"test_{k}": v for k, v in evaluate(ck, ds).items()}
+    metrics.update(
+        model=model,
+        num_parameters=net.num_parameters(),
+        epochs_run=len(history.rows),
+        best_epoch=history.best_epoch,
+        stopped_early=history.stopped_early,
+        train_seconds=sum(r["seconds"] for r in history.rows),
+        final_train_loss=history.rows[-1].get("train_loss"),
+        best_val_loss=history.best.get("val_loss"),
+        train_config=asdict(cfg),
+    )
+    ckpt.update_metrics(out, metrics)
+    ckpt.write_json(out / "metrics.json", metrics)
+    write_figures(out, history, ck.model, ds, title=f"{model} on {ds.name}")
+    return metrics
+
+
+def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -> None:
+    plots.loss_curves(history, out / "loss.png", title=title)
+    if ds.kind == "image":
+        x = ds.x_test[:10]
+        plots.reconstructions(x, reconstruct(model, x), out / "reconstructions.png", title=title)

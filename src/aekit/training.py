@@ -1,0 +1,285 @@
+"""fit(model, data, TrainConfig) -> History: one training loop for every model.
+
+In-memory data is batched by slicing tensors (no per-sample collate). A model lists its
+parameter groups (one optimizer each, e.g. generator and discriminator) and returns named
+loss terms per group; the loop steps each group in turn on every batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import checkpoint as ckpt
+from .data.base import Dataset
+from .engine import LocalEngine
+from .errors import AekitError
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 2e-3  # peak learning rate
+    optimizer: str = "adam"  # "adam" | "adamw"
+    weight_decay: float = 0.0
+    schedule: str = "cosine"  # "cosine": linear warm-up then cosine decay to 0 | "constant"
+    warmup_fraction: float = 0.02  # of all steps, for the cosine schedule
+    patience: int | None = None  # early stopping: epochs without validation improvement
+    grad_clip: float | None = None  # max gradient norm
+    seed: int = 0
+    device: str = "auto"  # CUDA when present, else CPU
+    progress: bool = True  # a progress bar with the running loss
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise AekitError("epochs and batch_size must be >= 1")
+        if self.lr <= 0:
+            raise AekitError("lr must be > 0")
+        if self.optimizer not in ("adam", "adamw"):
+            raise AekitError(f"optimizer must be 'adam' or 'adamw', got {self.optimizer!r}")
+        if self.schedule not in ("cosine", "constant"):
+            raise AekitError(f"schedule must be 'cosine' or 'constant', got {self.schedule!r}")
+
+    def lr_at(self, step: int, total: int) -> float:
+        """The learning rate at optimizer step `step` of `total`: a pure function, so resuming
+        needs no scheduler state."""
+        if self.schedule == "constant":
+            return self.lr
+        warm = max(1, int(self.warmup_fraction * total))
+        if step < warm:
+            return self.lr * (step + 1) / warm
+        t = (step - warm) / max(1, total - warm)
+        return self.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t)))
+
+
+@dataclass
+class History:
+    """One row per epoch: epoch, train_loss, val_loss, train_/val_ per loss term, lr, seconds."""
+
+    rows: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = -1
+    stopped_early: bool = False
+
+    def column(self, key: str) -> list[float]:
+        return [r[key] for r in self.rows if key in r]
+
+    @property
+    def best(self) -> dict[str, float]:
+        return next(r for r in self.rows if r["epoch"] == self.best_epoch)
+
+    def to_csv(self, path: str | Path) -> None:
+        keys: list[str] = []
+        for r in self.rows:
+            keys += [k for k in r if k not in keys]
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(self.rows)
+
+
+def _as_tensor(x: Any) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x.float()
+    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def _make_optimizer(cfg: TrainConfig, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
+    cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
+    return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _tensorboard(out_dir: Path | None):
+    if out_dir is None:
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:  # tensorboard is optional
+        return None
+    return SummaryWriter(str(out_dir / "tensorboard"))
+
+
+@torch.no_grad()
+def evaluate_loss(model, x: torch.Tensor, batch_size: int, engine: LocalEngine) -> dict[str, float]:
+    """Loss terms averaged over the samples of x (eval mode; group "main")."""
+    was_training = model.training
+    model.eval()
+    sums: dict[str, float] = {}
+    for i in range(0, len(x), batch_size):
+        xb = engine.to_device(x[i : i + batch_size])
+        for k, v in model.loss(xb).items():
+            sums[k] = sums.get(k, 0.0) + float(v) * len(xb)
+    model.train(was_training)
+    return {k: v / len(x) for k, v in sums.items()}
+
+
+def fit(
+    model,
+    data: Dataset | tuple[Any, Any] | Any,
+    config: TrainConfig | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    resume: bool = False,
+    engine: LocalEngine | None = None,
+    scaler: Any = None,
+    data_info: dict[str, Any] | None = None,
+) -> History:
+    """Train `model` on `data` (a Dataset, an (x_train, x_val) pair, or x_train alone).
+
+    With `out_dir`, writes the best model (model.safetensors/.json), the latest state for
+    resuming (state.*), and metrics.csv after every epoch; `scaler` and `data_info` (taken
+    from a Dataset when not given) are stored in model.json. Returns the History; the model
+    ends holding its best-validation weights.
+    """
+    cfg = config or TrainConfig()
+    engine = engine or LocalEngine(cfg.device)
+    if isinstance(data, Dataset):
+        x_train, x_val = _as_tensor(data.x_train), _as_tensor(data.x_val)
+        scaler = scaler if scaler is not None else data.scaler
+        data_info = data_info if data_info is not None else data.describe()
+    elif isinstance(data, tuple):
+        x_train, x_val = _as_tensor(data[0]), (_as_tensor(data[1]) if data[1] is not None else None)
+    else:
+        x_train, x_val = _as_tensor(data), None
+    if x_val is not None and len(x_val) == 0:
+        x_val = None
+    if len(x_train) == 0:
+        raise AekitError("no training samples")
+    model.check_input(x_train.shape[1:])
+
+    torch.manual_seed(cfg.seed)
+    model = engine.setup(model)
+    x_train = engine.to_device(x_train)  # in memory, on the device: batches are slices
+    groups = model.parameter_groups()
+    optimizers = {name: _make_optimizer(cfg, params) for name, params in groups.items()}
+    n = len(x_train)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    out = Path(out_dir) if out_dir is not None else None
+
+    history = History()
+    start_epoch, best_val, bad_epochs = 0, math.inf, 0
+    best_state: dict[str, torch.Tensor] | None = None
+    if resume:
+        if out is None:
+            raise AekitError("resume needs an output folder")
+        info = ckpt.load_state(out, model, optimizers)
+        start_epoch = int(info["epoch"]) + 1
+        history = History(info["history"], int(info["best_epoch"]))
+        best_val, bad_epochs = float(info["best_val"]), int(info["bad_epochs"])
+        if history.best_epoch >= 0 and (out / ckpt.MODEL_WEIGHTS).is_file():
+            best_state = ckpt.load_file(str(out / ckpt.MODEL_WEIGHTS))
+        if start_epoch >= cfg.epochs:
+            if best_state is not None:
+                model.load_state_dict(best_state)
+            return history
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    writer = _tensorboard(out) if engine.is_main else None
+    train_config = asdict(cfg)
+
+    for epoch in range(start_epoch, cfg.epochs):
+        t0 = time.perf_counter()
+        torch.manual_seed(cfg.seed * 100_003 + epoch)  # per-epoch seed: resuming replays exactly
+        order = engine.shard(torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 7919 + epoch)))
+        order = order.to(x_train.device)
+        model.train()
+        model.on_epoch_start(epoch)
+        sums: dict[str, torch.Tensor] = {}
+        seen = 0
+        bar = tqdm(
+            range(0, len(order), cfg.batch_size),
+            desc=f"epoch {epoch + 1}/{cfg.epochs}",
+            disable=not (cfg.progress and engine.is_main),
+            leave=False,
+            unit="batch",
+        )
+        for b, i in enumerate(bar):
+            step = epoch * steps_per_epoch + b
+            xb = x_train[order[i : i + cfg.batch_size]]
+            for name, opt in optimizers.items():
+                for g in opt.param_groups:
+                    g["lr"] = cfg.lr_at(step, total_steps)
+                opt.zero_grad(set_to_none=True)
+                terms = model.loss(xb, name)
+                engine.backward(terms["loss"])
+                if cfg.grad_clip:
+                    torch.nn.utils.clip_grad_norm_(groups[name], cfg.grad_clip)
+                opt.step()
+                prefix = "" if len(optimizers) == 1 else f"{name}_"
+                for k, v in terms.items():
+                    key = prefix + k
+                    sums[key] = sums.get(key, 0.0) + v.detach() * len(xb)
+            seen += len(xb)
+            if b % 20 == 0 and bar.disable is False:
+                main_key = "loss" if "loss" in sums else next(iter(sums))
+                bar.set_postfix(loss=f"{float(sums[main_key]) / seen:.4g}")
+        bar.close()
+        if not math.isfinite(float(next(iter(sums.values())))):
+            raise AekitError(
+                f"training diverged at epoch {epoch + 1} (loss is not finite); lower the learning rate"
+            )
+        row: dict[str, float] = {"epoch": epoch}
+        for k, v in sums.items():
+            row[f"train_{k}"] = float(engine.reduce_mean(v / seen))
+        if x_val is not None:
+            for k, v in evaluate_loss(model, x_val, 1024, engine).items():
+                row[f"val_{k}"] = v
+        row["lr"] = cfg.lr_at((epoch + 1) * steps_per_epoch - 1, total_steps)
+        row["seconds"] = time.perf_counter() - t0
+        history.rows.append(row)
+
+        monitor = row.get("val_loss", row.get("train_loss", row.get("train_main_loss", math.nan)))
+        improved = monitor < best_val
+        if improved:
+            best_val, bad_epochs, history.best_epoch = monitor, 0, epoch
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_epochs += 1
+        stop = cfg.patience is not None and bad_epochs >= cfg.patience
+        history.stopped_early = stop and epoch < cfg.epochs - 1
+
+        if writer is not None:
+            for k, v in row.items():
+                if k != "epoch":
+                    writer.add_scalar(k, v, epoch)
+        if out is not None and engine.is_main:
+            if improved:
+                ckpt.save_model(
+                    out,
+                    model,
+                    scaler=scaler,
+                    data=data_info or {},
+                    train_config=train_config,
+                    metrics={"best_epoch": epoch, "best_val_loss": monitor},
+                )
+            history.to_csv(out / "metrics.csv")
+            ckpt.save_state(
+                out,
+                model,
+                optimizers,
+                {
+                    "epoch": epoch,
+                    "history": history.rows,
+                    "best_epoch": history.best_epoch,
+                    "best_val": best_val,
+                    "bad_epochs": bad_epochs,
+                    "train_config": train_config,
+                },
+            )
+        if stop:
+            break
+    if writer is not None:
+        writer.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return history
