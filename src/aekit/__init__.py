@@ -6,6 +6,7 @@ from .checkpoint import Checkpoint, load, save_model  # noqa: E402
 from .data import Dataset, load_dataset  # noqa: E402
 from .errors import AekitError  # noqa: E402
 from .registry import build_model, list_models  # noqa: E402
+from .runs import train_run  # noqa: E402
 from .training import History, TrainConfig, fit  # noqa: E402
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "load",
     "load_dataset",
     "save_model",
+    "train_run",
     "__version__",
 ]

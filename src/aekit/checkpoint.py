@@ -158,7 +158,9 @@ def load(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
         state = load_file(str(wpath))
         model.load_state_dict(state, strict=True)
     except (SafetensorError, RuntimeError) as e:
-        raise AekitError(f"{wpath}: weights do not fit the model ({str(e).splitlines()[0]})") from None
+        raise AekitError(
+            f"{wpath}: weights do not fit the model ({str(e).splitlines()[0]})"
+        ) from None
     model.to(device).eval()
     return Checkpoint(
         model=model,
@@ -214,7 +216,9 @@ def load_state(
             {k[len("model/") :]: v for k, v in tensors.items() if k.startswith("model/")}
         )
     except RuntimeError as e:
-        raise AekitError(f"{d}: saved state does not fit this model ({str(e).splitlines()[0]})") from None
+        raise AekitError(
+            f"{d}: saved state does not fit this model ({str(e).splitlines()[0]})"
+        ) from None
     device = next(model.parameters()).device
     for name, opt in optimizers.items():
         oj = info["optimizers"].get(name)

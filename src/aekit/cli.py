@@ -24,7 +24,9 @@ def _ints(text: str) -> list[int]:
     try:
         return [int(v) for v in text.replace("x", ",").split(",") if v]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -40,11 +42,22 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $AEKIT_DATA)")
     g.add_argument("--label-column", help="table column holding labels (kept out of the features)")
-    g.add_argument("--image-size", type=_size, metavar="HxW", help="resize image folders to this size")
-    g.add_argument("--image-channels", type=int, choices=(1, 3), help="image folders: 1 gray, 3 RGB")
-    g.add_argument("--limit", type=int, help="use a seeded subset of this many samples (quick runs)")
+    g.add_argument(
+        "--image-size", type=_size, metavar="HxW", help="resize image folders to this size"
+    )
+    g.add_argument(
+        "--image-channels", type=int, choices=(1, 3), help="image folders: 1 gray, 3 RGB"
+    )
+    g.add_argument(
+        "--limit", type=int, help="use a seeded subset of this many samples (quick runs)"
+    )
     g.add_argument("--val-fraction", type=float, default=0.1)
-    g.add_argument("--test-fraction", type=float, default=0.2, help="ignored where an official test split exists")
+    g.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.2,
+        help="ignored where an official test split exists",
+    )
 
 
 def _data_options(a: argparse.Namespace) -> dict[str, Any]:
@@ -170,13 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", default="mlp", help="a name from 'aekit models' (default mlp)")
     s.add_argument("--out", required=True, type=Path, help="run folder to write")
     g = s.add_argument_group("model")
-    g.add_argument("--latent", type=int, help="code size (< input: undercomplete, > input: overcomplete)")
+    g.add_argument(
+        "--latent", type=int, help="code size (< input: undercomplete, > input: overcomplete)"
+    )
     g.add_argument("--hidden", type=_ints, help="MLP hidden sizes, e.g. 512,256")
-    g.add_argument("--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64")
+    g.add_argument(
+        "--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64"
+    )
     g.add_argument("--activation", help="relu | gelu | elu | silu | tanh")
     g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25")
     g.add_argument("--sparsity", help="sparse codes: l1:1e-4 | kl:0.05")
-    g.add_argument("--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed")
+    g.add_argument(
+        "--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed"
+    )
     g.add_argument("--recon-loss", choices=("mse", "bce"))
     g.add_argument("--likelihood", choices=("bernoulli", "gaussian"), help="VAE likelihood")
     g.add_argument("--beta", type=float, help="VAE: weight of the KL term")
@@ -188,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
     g.add_argument("--weight-decay", type=float, default=0.0)
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
-    g.add_argument("--patience", type=int, help="early stopping after this many epochs without improvement")
+    g.add_argument(
+        "--patience", type=int, help="early stopping after this many epochs without improvement"
+    )
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     g.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -199,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("evaluate", help="test reconstruction MSE, PSNR and SSIM of a run")
     s.add_argument("run", help="run folder (or its model.json)")
-    s.add_argument("data", nargs="?", help="other data to evaluate on (default: the run's own test split)")
+    s.add_argument(
+        "data", nargs="?", help="other data to evaluate on (default: the run's own test split)"
+    )
     s.add_argument("--data-dir")
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
     s.set_defaults(func=cmd_evaluate)

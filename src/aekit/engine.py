@@ -15,7 +15,7 @@ from torch import nn
 
 
 def pick_device(preference: str = "auto") -> torch.device:
-    """"auto": CUDA when present, else CPU; or an explicit "cpu", "cuda", "cuda:1"."""
+    """ "auto": CUDA when present, else CPU; or an explicit "cpu", "cuda", "cuda:1"."""
     if preference == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(preference)

@@ -11,7 +11,11 @@ import torch.nn.functional as F
 
 
 def _t(x: Any) -> torch.Tensor:
-    return x.detach().float().cpu() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x, dtype=np.float32))
+    return (
+        x.detach().float().cpu()
+        if isinstance(x, torch.Tensor)
+        else torch.as_tensor(np.asarray(x, dtype=np.float32))
+    )
 
 
 def mse(a: Any, b: Any) -> float:
@@ -80,7 +84,9 @@ def encode(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     model.eval()
     device = next(model.parameters()).device
     xt = _t(x)
-    outs = [model.encode(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)]
+    outs = [
+        model.encode(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)
+    ]
     return torch.cat(outs).numpy()
 
 

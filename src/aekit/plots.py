@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .training import History  # noqa: E402
 
@@ -24,6 +25,7 @@ def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
     if history.best_epoch >= 0:
         ax.axvline(history.best_epoch + 1, color="grey", lw=0.8, ls=":", label="best epoch")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
     vals = [v for k in keys for v in history.column(k)]
     if vals and min(vals) > 0 and max(vals) / min(vals) > 20:
@@ -48,7 +50,9 @@ def image_rows(
 ) -> Path:
     """A grid: one row per array of images (N, C, H, W), labelled on the left."""
     n = min(len(r) for r in rows)
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), dpi=100, squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), dpi=100, squeeze=False
+    )
     for r, (imgs, label) in enumerate(zip(rows, labels)):
         for i in range(n):
             ax = axes[r][i]
@@ -65,6 +69,8 @@ def image_rows(
     return Path(path)
 
 
-def reconstructions(x: np.ndarray, recon: np.ndarray, path: str | Path, n: int = 10, title: str = "") -> Path:
+def reconstructions(
+    x: np.ndarray, recon: np.ndarray, path: str | Path, n: int = 10, title: str = ""
+) -> Path:
     """Inputs above, reconstructions below."""
     return image_rows([x[:n], recon[:n]], ["input", "reconstruction"], path, title)

@@ -1,9 +1,9 @@
 """One registry of model families, feeding the Python API, the CLI and the estimators.
 
-    @register("mlp", "fully connected autoencoder, any hidden sizes")
-    class MLPAutoencoder(Autoencoder): ...
+@register("mlp", "fully connected autoencoder, any hidden sizes")
+class MLPAutoencoder(Autoencoder): ...
 
-    build_model("mlp", input_shape=(784,), latent=32)
+build_model("mlp", input_shape=(784,), latent=32)
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from . import checkpoint as ckpt
-from . import plots
 from .data import BUILTIN, Dataset, load_dataset
 from .errors import AekitError
 from .metrics import reconstruct
@@ -26,7 +25,10 @@ RUN_FILES = (
 def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
     """How to load the same data again (kept in the checkpoint)."""
     src = str(source) if str(source) in BUILTIN else str(Path(source).resolve())
-    return {"source": src, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}}
+    return {
+        "source": src,
+        **{k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()},
+    }
 
 
 def model_defaults(ds: Dataset) -> dict[str, Any]:
@@ -44,7 +46,9 @@ def prepare_out(out: Path, resume: bool, overwrite: bool) -> None:
         raise AekitError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
         if not overwrite:
-            raise AekitError(f"{out} already holds files; pass --resume, --overwrite, or another --out")
+            raise AekitError(
+                f"{out} already holds files; pass --resume, --overwrite, or another --out"
+            )
         for name in RUN_FILES:
             p = out / name
             if p.is_dir():
@@ -100,6 +104,8 @@ def train_run(
 
 
 def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -> None:
+    from . import plots  # matplotlib loads only when figures are drawn
+
     plots.loss_curves(history, out / "loss.png", title=title)
     if ds.kind == "image":
         x = ds.x_test[:10]

@@ -189,7 +189,9 @@ def fit(
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.perf_counter()
         torch.manual_seed(cfg.seed * 100_003 + epoch)  # per-epoch seed: resuming replays exactly
-        order = engine.shard(torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 7919 + epoch)))
+        order = engine.shard(
+            torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 7919 + epoch))
+        )
         order = order.to(x_train.device)
         model.train()
         model.on_epoch_start(epoch)
@@ -236,6 +238,12 @@ def fit(
         row["lr"] = cfg.lr_at((epoch + 1) * steps_per_epoch - 1, total_steps)
         row["seconds"] = time.perf_counter() - t0
         history.rows.append(row)
+        if cfg.progress and engine.is_main:
+            val = f", val {row['val_loss']:.5g}" if "val_loss" in row else ""
+            first = next(k for k in row if k.startswith("train_"))
+            tqdm.write(
+                f"epoch {epoch + 1}/{cfg.epochs}: train {row[first]:.5g}{val} ({row['seconds']:.1f} s)"
+            )
 
         monitor = row.get("val_loss", row.get("train_loss", row.get("train_main_loss", math.nan)))
         improved = monitor < best_val

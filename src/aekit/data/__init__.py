@@ -1,9 +1,9 @@
 """Data sources -> Dataset (scaled arrays, splits, scaler). Loaders know nothing of models.
 
-    load_dataset("fashion-mnist")           # IDX files; official 10,000-image test split
-    load_dataset("digits")                  # scikit-learn's bundled 8x8 digits
-    load_dataset("table.csv", label_column="Class")
-    load_dataset("x.npz") / ("x.npy") / ("x.mat") / ("folder/of/images")
+load_dataset("fashion-mnist")           # IDX files; official 10,000-image test split
+load_dataset("digits")                  # scikit-learn's bundled 8x8 digits
+load_dataset("table.csv", label_column="Class")
+load_dataset("x.npz") / ("x.npy") / ("x.mat") / ("folder/of/images")
 """
 
 from __future__ import annotations

@@ -118,13 +118,17 @@ def download(
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as resp:
                 total = int(resp.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=stem, disable=not progress) as bar:
+                with tqdm(
+                    total=total, unit="B", unit_scale=True, desc=stem, disable=not progress
+                ) as bar:
                     while chunk := resp.read(1 << 16):
                         out.write(chunk)
                         bar.update(len(chunk))
             got = hashlib.sha256(_read_bytes(tmp)).hexdigest()
             if got != sha:
-                raise AekitError(f"{url}: checksum mismatch (SHA-256 {got[:12]}..., expected {sha[:12]}...)")
+                raise AekitError(
+                    f"{url}: checksum mismatch (SHA-256 {got[:12]}..., expected {sha[:12]}...)"
+                )
             shutil.move(str(tmp), target)
         except (urllib.error.URLError, OSError) as e:
             raise AekitError(f"cannot download {url}: {e}") from None

@@ -77,7 +77,9 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
             try:
                 m = scipy.io.loadmat(path)
             except NotImplementedError:
-                raise AekitError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; save as v7") from None
+                raise AekitError(
+                    f"{path}: MATLAB v7.3 (HDF5) files are not supported; save as v7"
+                ) from None
             if "X" not in m:
                 keys = [k for k in m if not k.startswith("__")]
                 raise AekitError(f"{path}: no variable X (found: {', '.join(keys)})")

@@ -23,7 +23,9 @@ class TiedLinear(nn.Module):
 
     def __init__(self, tied_to: nn.Linear):
         super().__init__()
-        self.tied_to = [tied_to]  # a list hides the module from state_dict: the weight is stored once
+        self.tied_to = [
+            tied_to
+        ]  # a list hides the module from state_dict: the weight is stored once
         self.bias = nn.Parameter(torch.zeros(tied_to.in_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -14,7 +14,9 @@ from .layers import MLPDecoder, MLPEncoder
     "stacked autoencoder with tied weights: the decoder reuses the encoder's weights transposed",
     tied=True,
 )
-@register("mlp", "fully connected autoencoder; any hidden sizes; latent < or > input (under/overcomplete)")
+@register(
+    "mlp", "fully connected autoencoder; any hidden sizes; latent < or > input (under/overcomplete)"
+)
 class MLPAutoencoder(Autoencoder):
     def __init__(
         self,

@@ -14,7 +14,9 @@ from ..metrics import encode, reconstruct, reconstruction_metrics
 from ..regularizers import active_fraction
 
 
-def evaluation_data(ck: Checkpoint, source: str | Path | None = None, data_dir: str | None = None) -> Dataset:
+def evaluation_data(
+    ck: Checkpoint, source: str | Path | None = None, data_dir: str | None = None
+) -> Dataset:
     """The data to evaluate on, scaled with the checkpoint's own scaler.
 
     Without `source`, the run's own data and split are loaded again (same seed and fractions).
@@ -23,7 +25,9 @@ def evaluation_data(ck: Checkpoint, source: str | Path | None = None, data_dir: 
     if source is None:
         source = args.get("source")
         if source is None:
-            raise AekitError(f"{ck.path}: the checkpoint does not say which data it was trained on; give DATA")
+            raise AekitError(
+                f"{ck.path}: the checkpoint does not say which data it was trained on; give DATA"
+            )
     args.pop("source", None)
     if data_dir is not None:
         args["data_dir"] = data_dir

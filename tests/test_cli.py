@@ -1,0 +1,150 @@
+"""The CLI in-process: the happy path on digits, and one clear line + exit 2 for bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aekit.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "conv"
+    assert main(["train", "digits", "--model", "conv", "--latent", "8", "--epochs", "3",
+                 "--out", str(out), "--no-progress"]) == 0  # fmt: skip
+    return out
+
+
+def test_models_lists_families(capsys):
+    code, out, _ = run(capsys, "models")
+    assert code == 0
+    for name in ("mlp", "conv", "vae", "conv-vae", "stacked"):
+        assert f"\n{name} " in "\n" + out
+
+
+def test_train_writes_the_run_folder(trained):
+    names = {p.name for p in trained.iterdir()}
+    assert {"model.json", "model.safetensors", "metrics.json", "metrics.csv", "loss.png",
+            "reconstructions.png"} <= names  # fmt: skip
+    m = json.loads((trained / "metrics.json").read_text())
+    assert 0 < m["test_mse"] < 0.2 and m["test_psnr"] > 5 and m["num_parameters"] > 0
+
+
+def test_evaluate_json_and_info(trained, capsys):
+    code, out, _ = run(capsys, "evaluate", str(trained), "--json")
+    assert code == 0
+    res = json.loads(out)
+    assert {"mse", "psnr", "ssim"} <= set(res)
+    saved = json.loads((trained / "metrics.json").read_text())
+    assert res["mse"] == pytest.approx(saved["test_mse"], rel=1e-5)
+    code, out, _ = run(capsys, "info", str(trained))
+    assert code == 0 and "conv" in out and "parameters" in out
+
+
+def test_resume_extends_a_run(tmp_path, capsys):
+    out = tmp_path / "r"
+    base = [
+        "train",
+        "digits",
+        "--model",
+        "mlp",
+        "--latent",
+        "4",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
+    assert run(capsys, *base, "--epochs", "2")[0] == 0
+    assert run(capsys, *base, "--epochs", "3", "--resume")[0] == 0
+    assert len(json.loads((out / "state.json").read_text())["history"]) == 3
+
+
+@pytest.mark.parametrize("flags", [["--noise", "gaussian:0.2"], ["--sparsity", "l1:1e-3"],
+                                   ["--tied"], ["--model", "vae", "--beta", "0.5"]])  # fmt: skip
+def test_train_variants(tmp_path, capsys, flags):
+    argv = ["train", "digits", "--latent", "6", "--epochs", "1", "--out", str(tmp_path / "v"),
+            "--no-progress", *flags]  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    if "--sparsity" in flags:
+        assert "active code units" in out
+
+
+def _csv(tmp_path, **extra):
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 4)), columns=list("abcd"))
+    df = df.assign(**extra)
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    return p
+
+
+BAD = {
+    "unknown model": (
+        ["train", "digits", "--model", "nope", "--epochs", "1"],
+        "unknown model 'nope'",
+    ),
+    "missing data": (["train", "nowhere.csv", "--epochs", "1"], "not found"),
+    "bad noise": (["train", "digits", "--noise", "blur:2", "--epochs", "1"], "noise 'blur:2'"),
+    "conv on a table": (["train", "TABLE", "--model", "conv", "--epochs", "1"], "needs images"),
+    "tied conv": (["train", "digits", "--model", "conv", "--tied", "--epochs", "1"], "tied"),
+    "bad epochs": (["train", "digits", "--epochs", "0"], "epochs"),
+    "not a number": (["train", "digits", "--latent", "abc"], "invalid int value"),
+    "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
+    "missing label col": (
+        ["train", "TABLE", "--label-column", "y", "--epochs", "1"],
+        "no label column 'y'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys):
+    argv, msg = BAD[case]
+    table, text = _csv(tmp_path), None
+    text = tmp_path / "text.csv"
+    pd.read_csv(table).assign(city="Oslo").to_csv(text, index=False)
+    argv = [str(table) if a == "TABLE" else str(text) if a == "TEXT" else a for a in argv]
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, *argv, "--out", str(out_dir))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("aekit: error: ") and msg in err, err
+    assert "Traceback" not in err
+    assert not out_dir.exists()
+
+
+def test_existing_run_needs_resume_or_overwrite(trained, capsys):
+    code, _, err = run(capsys, "train", "digits", "--epochs", "1", "--out", str(trained))
+    assert code == 2 and "already holds files" in err
+
+
+def test_evaluate_and_info_refuse_non_checkpoints(tmp_path, capsys):
+    for cmd in ("evaluate", "info"):
+        code, _, err = run(capsys, cmd, str(tmp_path))
+        assert code == 2 and "not an aekit checkpoint" in err
+
+
+def test_damaged_weights_are_refused(trained, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(trained, copy)
+    w = copy / "model.safetensors"
+    data = bytearray(w.read_bytes())
+    data[-5] ^= 0xFF
+    w.write_bytes(bytes(data))
+    code, _, err = run(capsys, "evaluate", str(copy))
+    assert code == 2 and "checksum mismatch" in err
+
+
+def test_evaluate_on_other_data_with_wrong_shape(trained, tmp_path, capsys):
+    np.save(tmp_path / "imgs.npy", np.random.default_rng(0).integers(0, 255, (30, 12, 12)))
+    code, _, err = run(capsys, "evaluate", str(trained), str(tmp_path / "imgs.npy"))
+    assert code == 2 and "expects samples of shape (1, 8, 8), got (1, 12, 12)" in err

@@ -1,0 +1,184 @@
+"""Every registered model: interface, training makes the loss fall, save -> load is exact."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import aekit
+from aekit import AekitError, TrainConfig, build_model, fit, list_models
+from aekit.checkpoint import load, save_model
+
+MODELS = list(list_models())
+
+
+def test_registry_has_the_promised_families():
+    assert {"mlp", "conv", "vae", "conv-vae", "stacked"} <= set(MODELS)
+    assert all(isinstance(d, str) and d for d in list_models().values())
+
+
+def test_unknown_model_and_option_are_clear_errors():
+    with pytest.raises(AekitError, match="unknown model 'nope'.*mlp"):
+        build_model("nope", input_shape=(4,))
+    with pytest.raises(AekitError, match="does not take option.*tied"):
+        build_model("conv", input_shape=(1, 8, 8), tied=True)
+    with pytest.raises(AekitError, match=r"needs images of shape \(C, H, W\)"):
+        build_model("conv", input_shape=(30,))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_interface_shapes(name, digits):
+    m = build_model(name, input_shape=digits.sample_shape, latent=5)
+    x = torch.from_numpy(digits.x_train[:7])
+    assert m.encode(x).shape == (7, 5)
+    assert m.decode(m.encode(x)).shape == x.shape
+    assert m(x).shape == x.shape
+    terms = m.loss(x)
+    assert "loss" in terms and terms["loss"].ndim == 0 and len(terms) >= 2
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_training_lowers_the_loss(name, digits):
+    torch.manual_seed(0)
+    m = build_model(name, input_shape=digits.sample_shape, latent=8)
+    x = torch.from_numpy(digits.x_val)
+    m.eval()
+    torch.manual_seed(1)
+    with torch.no_grad():
+        before = float(m.loss(x)["loss"])
+    fit(m, digits, TrainConfig(epochs=4, progress=False, seed=0))
+    torch.manual_seed(1)
+    with torch.no_grad():
+        after = float(m.loss(x)["loss"])
+    assert after < 0.8 * before, (before, after)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_save_load_gives_identical_outputs(name, digits, tmp_path):
+    m = build_model(name, input_shape=digits.sample_shape, latent=6)
+    fit(m, digits, TrainConfig(epochs=1, progress=False))
+    save_model(tmp_path, m, scaler=digits.scaler, data=digits.describe())
+    ck = load(tmp_path)
+    x = torch.from_numpy(digits.x_test[:20])
+    with torch.no_grad():
+        assert torch.equal(m.eval()(x), ck.model(x))
+        assert torch.equal(m.encode(x), ck.model.encode(x))
+    assert ck.scaler.to_dict() == digits.scaler.to_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.safetensors"]
+
+
+def test_tied_weights_halve_the_parameters():
+    untied = build_model("mlp", input_shape=(64,), latent=16, hidden=[128, 64])
+    tied = build_model("mlp", input_shape=(64,), latent=16, hidden=[128, 64], tied=True)
+    stacked = build_model("stacked", input_shape=(64,), latent=16, hidden=[128, 64])
+    assert stacked.num_parameters() == tied.num_parameters()
+    assert 0.45 < tied.num_parameters() / untied.num_parameters() < 0.55
+    # the decoder really uses the transposed encoder weights
+    lin = tied.encoder.linears[0]
+    with torch.no_grad():
+        lin.weight.add_(1.0)
+    z = torch.randn(3, 16)
+    dec_first = tied.decoder.linears[-1]
+    assert dec_first.tied_to[0] is lin
+    assert tied.decode(z).shape == (3, 64)
+
+
+def test_undercomplete_and_overcomplete_are_one_parameter():
+    under = build_model("mlp", input_shape=(64,), latent=8)
+    over = build_model("mlp", input_shape=(64,), latent=128)
+    assert under.encode(torch.rand(2, 64)).shape == (2, 8)
+    assert over.encode(torch.rand(2, 64)).shape == (2, 128)
+
+
+@pytest.mark.parametrize("spec", ["gaussian:0.3", "saltpepper:0.2", "mask:0.25"])
+def test_noise_only_in_training_and_loss_against_clean(spec):
+    m = build_model("mlp", input_shape=(200,), latent=4, noise=spec)
+    x = torch.rand(50, 200) * 0.5 + 0.25
+    m.train()
+    xc = m.corrupt(x)
+    assert not torch.equal(xc, x)
+    if spec.startswith("mask"):
+        frac = float(((xc == 0) & (x != 0)).float().mean())
+        assert abs(frac - 0.25) < 0.03
+    if spec.startswith("saltpepper"):
+        frac = float(((xc == x.min()) | (xc == x.max())).float().mean())
+        assert abs(frac - 0.2) < 0.03
+    if spec.startswith("gaussian"):
+        assert abs(float((xc - x).std()) - 0.3) < 0.02
+    m.eval()
+    assert torch.equal(m.corrupt(x), x)
+    # loss targets the clean input: with noise off (eval), it equals the plain MSE to x
+    with torch.no_grad():
+        assert math.isclose(
+            float(m.loss(x)["recon"]), float(((m(x) - x) ** 2).mean()), rel_tol=1e-5
+        )
+
+
+def test_bad_noise_and_sparsity_specs():
+    for spec in ["blur:0.1", "gaussian", "mask:1.5", "gaussian:abc"]:
+        with pytest.raises(AekitError, match="noise"):
+            build_model("mlp", input_shape=(4,), noise=spec)
+    for spec in ["l2:0.1", "kl:1.5", "kl"]:
+        with pytest.raises(AekitError, match="sparsity"):
+            build_model("mlp", input_shape=(4,), sparsity=spec)
+    with pytest.raises(AekitError, match="KL term already"):
+        build_model("vae", input_shape=(4,), sparsity="l1:0.1")
+
+
+def _active(model, x):
+    from aekit.regularizers import active_fraction
+
+    with torch.no_grad():
+        return active_fraction(model.encode(x), model.code_activation)
+
+
+@pytest.mark.parametrize("spec,other", [("l1:3e-3", "l1:0"), ("kl:0.05:1", "kl:0.5:1")])
+def test_sparsity_reduces_active_units(spec, other, digits):
+    fractions = {}
+    for s in (spec, other):
+        torch.manual_seed(0)
+        m = build_model("mlp", input_shape=digits.sample_shape, latent=64, hidden=[128], sparsity=s)
+        fit(m, digits, TrainConfig(epochs=15, progress=False, lr=3e-3))
+        fractions[s] = _active(m, torch.from_numpy(digits.x_test))
+    assert fractions[spec] < 0.6 * fractions[other], fractions
+
+
+def test_vae_sample_warmup_and_beta(digits):
+    m = build_model("vae", input_shape=digits.sample_shape, latent=4, beta=2.0, warmup_epochs=3)
+    weights = []
+    for e in range(5):
+        m.on_epoch_start(e)
+        weights.append(m.kl_weight)
+    assert weights == pytest.approx([0.5, 1.0, 1.5, 2.0, 2.0])
+    s = m.sample(9, generator=torch.Generator().manual_seed(0))
+    assert s.shape == (9, *digits.sample_shape) and float(s.min()) >= 0 and float(s.max()) <= 1
+    g = build_model("conv-vae", input_shape=(1, 8, 8), latent=4, likelihood="gaussian", beta=0.0)
+    x = torch.rand(5, 1, 8, 8)
+    g.eval()
+    t = g.loss(x)
+    assert float(t["loss"]) == pytest.approx(float(t["nll"]))
+    with pytest.raises(AekitError, match="Bernoulli"):
+        build_model("vae", input_shape=(4,), output="linear", likelihood="bernoulli")
+
+
+def test_vae_kl_is_the_closed_form():
+    from aekit.models import VAEBase
+
+    mu = torch.tensor([[1.0, 0.0]])
+    logvar = torch.tensor([[0.0, math.log(4.0)]])
+    # 0.5 * (mu^2 + var - 1 - log var) summed: 0.5*(1+1-1-0) + 0.5*(0+4-1-log 4)
+    expected = 0.5 + 0.5 * (3 - math.log(4.0))
+    assert float(VAEBase.kl(mu, logvar)[0]) == pytest.approx(expected)
+
+
+def test_models_work_on_tables_and_rgb():
+    rgb = build_model("conv", input_shape=(3, 30, 22), latent=7)
+    assert rgb(torch.rand(2, 3, 30, 22)).shape == (2, 3, 30, 22)
+    tab = build_model("mlp", input_shape=(30,), latent=4, output="linear")
+    with torch.no_grad():
+        tab.decoder.linears[-1].bias.fill_(-5.0)  # linear output is unbounded: negatives pass
+        out = tab(torch.randn(3, 30))
+    assert out.shape == (3, 30) and float(out.max()) < 0
+    assert np.isfinite(out.numpy()).all()
+    assert aekit.__version__
