@@ -63,7 +63,10 @@ def test_resume_extends_a_run(tmp_path, capsys):
         "--no-progress",
     ]
     assert run(capsys, *base, "--epochs", "2")[0] == 0
-    assert run(capsys, *base, "--epochs", "3", "--resume")[0] == 0
+    # the saved model config is reused: --latent need not be repeated
+    resume = ["train", "digits", "--model", "mlp", "--out", str(out), "--no-progress"]
+    assert run(capsys, *resume, "--epochs", "3", "--resume")[0] == 0
+    assert json.loads((out / "model.json").read_text())["config"]["latent"] == 4
     assert len(json.loads((out / "state.json").read_text())["history"]) == 3
 
 

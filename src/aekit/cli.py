@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--warmup-epochs", type=int, help="VAE: KL warm-up epochs")
     g = s.add_argument_group("training")
     g.add_argument("--epochs", type=int, default=10)
-    g.add_argument("--batch-size", type=int, default=128)
+    g.add_argument("--batch-size", type=int, default=64)
     g.add_argument("--lr", type=float, default=2e-3)
     g.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
     g.add_argument("--weight-decay", type=float, default=0.0)

@@ -74,12 +74,14 @@ def train_run(
     data_options = dict(data_options or {})
     data_options.setdefault("seed", cfg.seed)
     out = Path(out)
-    if resume and (out / ckpt.MODEL_JSON).is_file():
+    model_config = dict(model_config or {})
+    if resume and (out / ckpt.MODEL_JSON).is_file():  # resuming: the saved config is the base
         saved = json.loads((out / ckpt.MODEL_JSON).read_text())
         if saved.get("model") != model:
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
+        model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
-    net = build_model(model, **{**model_defaults(ds), **(model_config or {})})
+    net = build_model(model, **{**model_defaults(ds), **model_config})
     net.check_input(ds.sample_shape)
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}

@@ -27,7 +27,7 @@ from .errors import AekitError
 @dataclass
 class TrainConfig:
     epochs: int = 10
-    batch_size: int = 128
+    batch_size: int = 64  # measured: 64 beats 128 per epoch and per second on Fashion-MNIST
     lr: float = 2e-3  # peak learning rate
     optimizer: str = "adam"  # "adam" | "adamw"
     weight_decay: float = 0.0

@@ -28,6 +28,7 @@ class ConvAutoencoder(Autoencoder):
         latent: int = 32,
         channels: Sequence[int] = (32, 64),  # one stride-2 conv per entry
         activation: str = "relu",
+        batch_norm: bool = False,  # BatchNorm after each hidden conv layer
         noise: str | None = None,
         sparsity: str | None = None,
         output: str = "sigmoid",
@@ -36,5 +37,5 @@ class ConvAutoencoder(Autoencoder):
     ):
         super().__init__(input_shape, latent, noise, sparsity, output, recon_loss, code_activation)
         shape = check_image_shape("conv", self.input_shape)
-        self.encoder = ConvEncoder(shape, channels, self.latent, activation)
-        self.decoder = ConvDecoder(self.latent, channels, shape, activation)
+        self.encoder = ConvEncoder(shape, channels, self.latent, activation, batch_norm)
+        self.decoder = ConvDecoder(self.latent, channels, shape, activation, batch_norm)

@@ -88,12 +88,20 @@ def _down(n: int, layers: int) -> int:
 class ConvEncoder(nn.Module):
     """(B, C, H, W) -> (B, out_dim): stride-2 3x3 convs (each halves H and W), then a linear map."""
 
-    def __init__(self, input_shape: Sequence[int], channels: Sequence[int], out_dim: int, act: str):
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        channels: Sequence[int],
+        out_dim: int,
+        act: str,
+        norm: bool = False,
+    ):
         super().__init__()
         c, h, w = input_shape
         layers: list[nn.Module] = []
         for ch in channels:
-            layers += [nn.Conv2d(c, ch, 3, stride=2, padding=1), activation(act)]
+            layers.append(nn.Conv2d(c, ch, 3, stride=2, padding=1, bias=not norm))
+            layers += [nn.BatchNorm2d(ch), activation(act)] if norm else [activation(act)]
             c = ch
         self.convs = nn.Sequential(*layers)
         self.flat_shape = (c, _down(h, len(channels)), _down(w, len(channels)))
@@ -106,7 +114,14 @@ class ConvEncoder(nn.Module):
 class ConvDecoder(nn.Module):
     """(B, latent) -> (B, C, H, W): a linear map, then stride-2 transposed convs; cropped to H, W."""
 
-    def __init__(self, latent: int, channels: Sequence[int], output_shape: Sequence[int], act: str):
+    def __init__(
+        self,
+        latent: int,
+        channels: Sequence[int],
+        output_shape: Sequence[int],
+        act: str,
+        norm: bool = False,
+    ):
         super().__init__()
         c_out, self.h, self.w = output_shape
         rev = list(reversed(channels))
@@ -115,9 +130,12 @@ class ConvDecoder(nn.Module):
         layers: list[nn.Module] = []
         outs = [*rev[1:], c_out]
         for i, (a, b) in enumerate(zip(rev, outs)):
-            layers.append(nn.ConvTranspose2d(a, b, 3, stride=2, padding=1, output_padding=1))
-            if i < len(outs) - 1:  # no activation after the last layer: the model adds its own
-                layers.append(activation(act))
+            last = i == len(outs) - 1  # no norm or activation last: the model adds its own
+            layers.append(
+                nn.ConvTranspose2d(a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm)
+            )
+            if not last:
+                layers += [nn.BatchNorm2d(b), activation(act)] if norm else [activation(act)]
         self.deconvs = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
