@@ -30,6 +30,7 @@ def main() -> None:
     p.add_argument("--conv-epochs", type=int, default=30)
     p.add_argument("--mlp-epochs", type=int, default=30)
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--conv-channels", default="48,96")
     p.add_argument("--only", choices=("conv", "mlp"), action="append")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -52,7 +53,8 @@ def main() -> None:
     for name, epochs in (("conv", a.conv_epochs), ("mlp", a.mlp_epochs)):
         if a.only and name not in a.only:
             continue
-        model = build_model(name, input_shape=ds.sample_shape, latent=a.latent)
+        extra = {"channels": [int(c) for c in a.conv_channels.split(",")]} if name == "conv" else {}
+        model = build_model(name, input_shape=ds.sample_shape, latent=a.latent, **extra)
         t = time.perf_counter()
         fit(
             model,
@@ -61,7 +63,7 @@ def main() -> None:
         )
         secs = time.perf_counter() - t
         mse = float(np.mean((reconstruct(model, x_test) - x_test) ** 2))
-        rows.append({"method": f"aekit {name} AE, latent {a.latent}", "test_mse": mse,
+        rows.append({"method": f"aekit {name} AE, latent {a.latent}", "config": model.config, "test_mse": mse,
                      "epochs": epochs, "parameters": model.num_parameters(), "seconds": secs})  # fmt: skip
         print(rows[-1], flush=True)
 
@@ -69,7 +71,7 @@ def main() -> None:
         r["vs_pca"] = pca_raw / r["test_mse"]
     result = {
         "command": f"python bench/reconstruction.py --threads {a.threads} --batch-size {a.batch_size} "
-        f"--conv-epochs {a.conv_epochs} --mlp-epochs {a.mlp_epochs}",
+        f"--conv-epochs {a.conv_epochs} --mlp-epochs {a.mlp_epochs} --conv-channels {a.conv_channels}",
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, CPU only",
         "data": "Fashion-MNIST test split (10,000 images), pixels in [0,1]; trained on 54,000",
         "rows": rows,

@@ -13,7 +13,7 @@ from .conftest import needs_fmnist
 @needs_fmnist
 def test_demo_run_reaches_its_target(tmp_path):
     out = tmp_path / "demo"
-    argv = ["train", "fashion-mnist", "--model", "conv", "--latent", "32", "--epochs", "8",
+    argv = ["train", "fashion-mnist", "--model", "conv", "--latent", "32", "--epochs", "8", "--batch-size", "32",
             "--seed", "0", "--out", str(out), "--no-progress"]  # fmt: skip
     assert main(argv) == 0
     m = json.loads((out / "metrics.json").read_text())

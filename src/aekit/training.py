@@ -86,6 +86,16 @@ class History:
             w.writerows(self.rows)
 
 
+def _monitor(row: dict[str, float]) -> float:
+    """What early stopping and "best epoch" follow: validation loss, else the training loss
+    (summed over loss groups for multi-optimizer models)."""
+    if "val_loss" in row:
+        return row["val_loss"]
+    if "train_loss" in row:
+        return row["train_loss"]
+    return sum(v for k, v in row.items() if k.startswith("train_") and k.endswith("_loss"))
+
+
 def _as_tensor(x: Any) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x.float()
@@ -225,7 +235,7 @@ def fit(
                 main_key = "loss" if "loss" in sums else next(iter(sums))
                 bar.set_postfix(loss=f"{float(sums[main_key]) / seen:.4g}")
         bar.close()
-        if not math.isfinite(float(next(iter(sums.values())))):
+        if not all(math.isfinite(float(v)) for v in sums.values()):
             raise AekitError(
                 f"training diverged at epoch {epoch + 1} (loss is not finite); lower the learning rate"
             )
@@ -245,7 +255,7 @@ def fit(
                 f"epoch {epoch + 1}/{cfg.epochs}: train {row[first]:.5g}{val} ({row['seconds']:.1f} s)"
             )
 
-        monitor = row.get("val_loss", row.get("train_loss", row.get("train_main_loss", math.nan)))
+        monitor = _monitor(row)
         improved = monitor < best_val
         if improved:
             best_val, bad_epochs, history.best_epoch = monitor, 0, epoch
