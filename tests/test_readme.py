@@ -24,7 +24,9 @@ def test_readme_error_example_is_what_the_cli_prints(tmp_path, capsys):
 
     m = re.search(r"\$ aekit train transactions.csv (.*)\n(aekit: error: .*)\n", README.read_text())
     assert m
-    pd.DataFrame(np.random.default_rng(0).normal(size=(50, 30))).to_csv(tmp_path / "transactions.csv", index=False)
+    pd.DataFrame(np.random.default_rng(0).normal(size=(50, 30))).to_csv(
+        tmp_path / "transactions.csv", index=False
+    )
     args = m.group(1).split()
     args[args.index("--out") + 1] = str(tmp_path / "x")
     assert main(["train", str(tmp_path / "transactions.csv"), *args]) == 2

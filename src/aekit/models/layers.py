@@ -132,7 +132,9 @@ class ConvDecoder(nn.Module):
         for i, (a, b) in enumerate(zip(rev, outs)):
             last = i == len(outs) - 1  # no norm or activation last: the model adds its own
             layers.append(
-                nn.ConvTranspose2d(a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm)
+                nn.ConvTranspose2d(
+                    a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm
+                )
             )
             if not last:
                 layers += [nn.BatchNorm2d(b), activation(act)] if norm else [activation(act)]
