@@ -154,7 +154,7 @@ def test_one_loop_serves_several_optimizers():
         TrainConfig(epochs=30, batch_size=64, lr=0.1, schedule="constant", progress=False),
     )
     assert m.seen[:2] == ["ae", "critic"]
-    assert float(m.critic) == pytest.approx(3.0, abs=0.3)
+    assert m.critic.item() == pytest.approx(3.0, abs=0.3)
     assert {"train_ae_loss", "train_critic_loss"} <= set(h.rows[0])
 
 

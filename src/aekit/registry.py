@@ -56,16 +56,31 @@ def get_entry(name: str) -> ModelEntry:
     return _REGISTRY[name]
 
 
+def _parameters(cls: type) -> dict[str, inspect.Parameter]:
+    """Constructor parameters of `cls`, following `**kwargs` up to the base classes that take
+    them (the options every family shares are declared once, on the base class)."""
+    params: dict[str, inspect.Parameter] = {}
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        sig = inspect.signature(vars(klass)["__init__"])
+        for p in list(sig.parameters.values())[1:]:  # skip self
+            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                params.setdefault(p.name, p)
+        if not any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values()):
+            break
+    return params
+
+
 def config_keys(name: str) -> list[str]:
     """The keyword arguments that model `name` accepts."""
-    sig = inspect.signature(get_entry(name).cls.__init__)
-    return [p for p in sig.parameters if p != "self"]
+    return list(_parameters(get_entry(name).cls))
 
 
 def build_model(name: str, **config: Any):
     """Build a registered model; unknown names and options give an AekitError naming them."""
     entry = get_entry(name)
-    allowed = set(config_keys(name))
+    allowed = set(_parameters(entry.cls))
     unknown = sorted(set(config) - allowed)
     if unknown:
         raise AekitError(
@@ -75,9 +90,11 @@ def build_model(name: str, **config: Any):
     cfg = {**entry.defaults, **config}
     if "input_shape" not in cfg:
         raise AekitError(f"model {name!r} needs input_shape (the shape of one sample)")
-    bound = inspect.signature(entry.cls.__init__).bind_partial(None, **cfg)
-    bound.apply_defaults()
-    full = {k: _jsonable(v) for k, v in bound.arguments.items() if k != "self"}
+    params = _parameters(entry.cls)
+    missing = [k for k, p in params.items() if p.default is p.empty and k not in cfg]
+    if missing:
+        raise AekitError(f"model {name!r} needs option(s) {', '.join(missing)}")
+    full = {k: _jsonable(cfg.get(k, p.default)) for k, p in params.items()}
     model = entry.cls(**full)
     model.registry_name = name
     model.config = full

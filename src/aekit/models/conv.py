@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import AekitError
 from ..registry import register
@@ -29,13 +30,9 @@ class ConvAutoencoder(Autoencoder):
         channels: Sequence[int] = (32, 64),  # one stride-2 conv per entry
         activation: str = "relu",
         batch_norm: bool = False,  # BatchNorm after each hidden conv layer
-        noise: str | None = None,
-        sparsity: str | None = None,
-        output: str = "sigmoid",
-        recon_loss: str = "mse",
-        code_activation: str | None = None,
+        **common: Any,  # options every family shares: see Autoencoder
     ):
-        super().__init__(input_shape, latent, noise, sparsity, output, recon_loss, code_activation)
+        super().__init__(input_shape, latent, **common)
         shape = check_image_shape("conv", self.input_shape)
         self.encoder = ConvEncoder(shape, channels, self.latent, activation, batch_norm)
         self.decoder = ConvDecoder(self.latent, channels, shape, activation, batch_norm)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..registry import register
 from .base import Autoencoder
@@ -25,13 +26,9 @@ class MLPAutoencoder(Autoencoder):
         hidden: Sequence[int] = (512, 256),  # encoder sizes; the decoder mirrors them
         activation: str = "relu",
         tied: bool = False,  # decoder = transposed encoder weights (about half the parameters)
-        noise: str | None = None,
-        sparsity: str | None = None,
-        output: str = "sigmoid",
-        recon_loss: str = "mse",
-        code_activation: str | None = None,
+        **common: Any,  # options every family shares: see Autoencoder
     ):
-        super().__init__(input_shape, latent, noise, sparsity, output, recon_loss, code_activation)
+        super().__init__(input_shape, latent, **common)
         self.encoder = MLPEncoder(self.input_shape, hidden, self.latent, activation)
         self.decoder = MLPDecoder(
             self.latent, hidden, self.input_shape, activation, self.encoder if tied else None

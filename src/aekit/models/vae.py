@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -102,13 +103,9 @@ class MLPVAE(VAEBase):
         likelihood: str | None = None,  # None: bernoulli for [0, 1] data, gaussian otherwise
         beta: float = 1.0,  # weight of the KL term (beta-VAE when != 1)
         warmup_epochs: int = 0,  # KL weight ramps from 0 to beta over this many epochs
-        noise: str | None = None,
-        sparsity: str | None = None,
-        output: str = "sigmoid",
-        recon_loss: str = "mse",  # unused by the VAE's likelihood; kept for one interface
-        code_activation: str | None = None,
+        **common: Any,  # options every family shares: see Autoencoder
     ):
-        super().__init__(input_shape, latent, noise, sparsity, output, recon_loss, code_activation)
+        super().__init__(input_shape, latent, **common)
         self._init_vae(likelihood, beta, warmup_epochs)
         self.encoder = MLPEncoder(self.input_shape, hidden, 2 * self.latent, activation)
         self.decoder = MLPDecoder(self.latent, hidden, self.input_shape, activation)
@@ -125,13 +122,9 @@ class ConvVAE(VAEBase):
         likelihood: str | None = None,
         beta: float = 1.0,
         warmup_epochs: int = 0,
-        noise: str | None = None,
-        sparsity: str | None = None,
-        output: str = "sigmoid",
-        recon_loss: str = "mse",
-        code_activation: str | None = None,
+        **common: Any,  # options every family shares: see Autoencoder
     ):
-        super().__init__(input_shape, latent, noise, sparsity, output, recon_loss, code_activation)
+        super().__init__(input_shape, latent, **common)
         self._init_vae(likelihood, beta, warmup_epochs)
         shape = check_image_shape("conv-vae", self.input_shape)
         self.encoder = ConvEncoder(shape, channels, 2 * self.latent, activation)
