@@ -151,3 +151,26 @@ def test_evaluate_on_other_data_with_wrong_shape(trained, tmp_path, capsys):
     np.save(tmp_path / "imgs.npy", np.random.default_rng(0).integers(0, 255, (30, 12, 12)))
     code, _, err = run(capsys, "evaluate", str(trained), str(tmp_path / "imgs.npy"))
     assert code == 2 and "expects samples of shape (1, 8, 8), got (1, 12, 12)" in err
+
+
+def test_table_run_end_to_end(tmp_path, capsys):
+    p = _csv(tmp_path, label=np.arange(60) % 2)
+    out = tmp_path / "tab"
+    code, _, err = run(capsys, "train", str(p), "--label-column", "label", "--latent", "2",
+                       "--epochs", "2", "--out", str(out), "--no-progress")  # fmt: skip
+    assert code == 0, err
+    assert not (out / "reconstructions.png").exists() and (out / "loss.png").is_file()
+    code, out_text, _ = run(capsys, "evaluate", str(out), "--json")
+    res = json.loads(out_text)
+    assert code == 0 and res["mse"] > 0 and res["psnr"] is None and res["ssim"] is None
+    # a table whose columns differ from training is refused with the names
+    other = tmp_path / "other.csv"
+    pd.read_csv(p).rename(columns={"a": "z"}).to_csv(other, index=False)
+    code, _, err = run(capsys, "evaluate", str(out), str(other))
+    assert code == 2 and "missing: a" in err and "unexpected: z" in err
+
+
+def test_download_unreachable_mirror(tmp_path, capsys):
+    code, _, err = run(capsys, "download", "fashion-mnist", "--url", "http://127.0.0.1:9/",
+                       "--data-dir", str(tmp_path / "d"))  # fmt: skip
+    assert code == 2 and err.startswith("aekit: error: cannot download")
