@@ -30,6 +30,7 @@ test-slow: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 # Full-data benchmarks (tens of minutes; run on an idle machine). Results land in bench/results/.
 bench: $(STAMP)

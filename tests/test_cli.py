@@ -174,3 +174,20 @@ def test_download_unreachable_mirror(tmp_path, capsys):
     code, _, err = run(capsys, "download", "fashion-mnist", "--url", "http://127.0.0.1:9/",
                        "--data-dir", str(tmp_path / "d"))  # fmt: skip
     assert code == 2 and err.startswith("aekit: error: cannot download")
+
+
+def test_rgb_image_folder_run(tmp_path, capsys):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(24):
+        Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+    out = tmp_path / "rgb"
+    code, text, err = run(capsys, "train", str(folder), "--model", "conv", "--latent", "4",
+                          "--image-size", "16x12", "--epochs", "1", "--out", str(out), "--no-progress")  # fmt: skip
+    assert code == 0, err
+    info = json.loads((out / "model.json").read_text())
+    assert info["config"]["input_shape"] == [3, 16, 12]
+    assert (out / "reconstructions.png").is_file()

@@ -27,8 +27,10 @@ from .registry import build_model
 
 FORMAT = "aekit-checkpoint"
 FORMAT_VERSION = 1
-MODEL_JSON, MODEL_WEIGHTS = "model.json", "model.safetensors"
-STATE_JSON, STATE_WEIGHTS = "state.json", "state.safetensors"
+MODEL_JSON = "model.json"
+MODEL_WEIGHTS = "model.safetensors"
+STATE_JSON = "state.json"
+STATE_WEIGHTS = "state.safetensors"
 
 
 @dataclass

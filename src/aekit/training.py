@@ -151,6 +151,7 @@ def fit(
     """
     cfg = config or TrainConfig()
     engine = engine or LocalEngine(cfg.device)
+    x_val: torch.Tensor | None
     if isinstance(data, Dataset):
         x_train, x_val = _as_tensor(data.x_train), _as_tensor(data.x_val)
         scaler = scaler if scaler is not None else data.scaler

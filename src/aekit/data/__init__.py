@@ -9,6 +9,7 @@ load_dataset("x.npz") / ("x.npy") / ("x.mat") / ("folder/of/images")
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,9 @@ BUILTIN = ("fashion-mnist", "digits")
 __all__ = ["Dataset", "Scaler", "load_dataset", "split_indices", "BUILTIN"]
 
 
-def _limit(x: np.ndarray, y: np.ndarray | None, n: int | None, seed: int):
+def _limit(
+    x: np.ndarray, y: np.ndarray | None, n: int | None, seed: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     if n is None or n >= len(x):
         return x, y
     idx = np.sort(np.random.default_rng(seed + 1).permutation(len(x))[:n])
@@ -61,19 +64,22 @@ def load_dataset(
     """
     if not 0 <= val_fraction < 1 or not 0 <= test_fraction < 1:
         raise AekitError("val_fraction and test_fraction must be in [0, 1)")
-    split = dict(seed=seed, val_fraction=val_fraction, test_fraction=test_fraction)
+    split: dict[str, Any] = {
+        "seed": seed,
+        "val_fraction": val_fraction,
+        "test_fraction": test_fraction,
+    }
     name = str(source)
     if name == "fashion-mnist":
-        x, y, xt, yt = fashion_mnist.load_arrays(data_dir)
-        x, y = _limit(x, y, limit, seed)
+        x_all, y_all, xt, yt = fashion_mnist.load_arrays(data_dir)
+        x, y = _limit(x_all, y_all, limit, seed)
         return make_dataset(
             name, "image", x[:, None], y, x_test=xt[:, None], y_test=yt,
             class_names=fashion_mnist.CLASS_NAMES, source=str(fashion_mnist.resolve_dir(data_dir)),
             **split,
         )  # fmt: skip
     if name == "digits":
-        x, y = digits.load_arrays()
-        x, y = _limit(x, y, limit, seed)
+        x, y = _limit(*digits.load_arrays(), limit, seed)
         return make_dataset(
             name, "image", x[:, None], y, class_names=[str(i) for i in range(10)],
             source="sklearn.datasets.load_digits", **split,

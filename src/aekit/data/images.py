@@ -46,11 +46,11 @@ def read_folder(
     h, w = image_size
     mode = "L" if channels == 1 else "RGB"
     arrays = []
-    for im in opened:
-        im = im.convert(mode)
-        if im.size != (w, h):
-            im = im.resize((w, h), Image.Resampling.BILINEAR)
-        a = np.asarray(im, dtype=np.float32)
+    for original in opened:
+        img = original.convert(mode)
+        if img.size != (w, h):
+            img = img.resize((w, h), Image.Resampling.BILINEAR)
+        a = np.asarray(img, dtype=np.float32)
         arrays.append(a[None] if channels == 1 else a.transpose(2, 0, 1))
     x = np.stack(arrays)  # (N, C, H, W)
     parents = [p.parent.relative_to(folder) for p in paths]

@@ -28,6 +28,8 @@ class Autoencoder(nn.Module):
       recon_loss "mse" or "bce" (bce needs output="sigmoid")
     """
 
+    encoder: nn.Module
+    decoder: nn.Module
     registry_name: str = ""
     config: dict = {}  # filled by registry.build_model: every constructor argument, JSON-able
 

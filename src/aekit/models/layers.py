@@ -64,7 +64,8 @@ class MLPDecoder(nn.Module):
         super().__init__()
         self.output_shape = tuple(output_shape)
         if tied_to is not None:
-            self.linears = nn.ModuleList(TiedLinear(lin) for lin in reversed(tied_to.linears))
+            encoder_linears = [m for m in tied_to.linears if isinstance(m, nn.Linear)]
+            self.linears = nn.ModuleList(TiedLinear(lin) for lin in reversed(encoder_linears))
         else:
             sizes = [latent, *reversed(hidden), math.prod(output_shape)]
             self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
