@@ -8,6 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
 from .errors import AekitError
@@ -81,7 +83,9 @@ def train_run(
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
         model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
-    net = build_model(model, **{**model_defaults(ds), **model_config})
+    with torch.random.fork_rng(devices=[]):  # initial weights follow the seed too
+        torch.manual_seed(cfg.seed)
+        net = build_model(model, **{**model_defaults(ds), **model_config})
     net.check_input(ds.sample_shape)
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}

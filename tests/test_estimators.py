@@ -1,0 +1,66 @@
+"""scikit-learn contract and behaviour of the estimators."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from aekit.estimators import AutoencoderTransformer
+
+
+@parametrize_with_checks([AutoencoderTransformer(latent=2, epochs=3, hidden=(16,))])
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def digits_xy():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return d.data.astype(np.float64), d.target
+
+
+def test_codes_feed_a_pipeline(digits_xy):
+    X, y = digits_xy
+    pipe = make_pipeline(
+        AutoencoderTransformer(latent=16, epochs=30), LogisticRegression(max_iter=2000)
+    )
+    pipe.fit(X[:1200], y[:1200])
+    acc = pipe.score(X[1200:], y[1200:])
+    assert acc > 0.85, acc  # 16 numbers per 64-pixel digit still separate the classes
+
+
+def test_reconstruction_scores_and_inverse(digits_xy):
+    X, _ = digits_xy
+    est = AutoencoderTransformer(latent=16, epochs=30).fit(X[:1200])
+    codes = est.transform(X[1200:])
+    assert codes.shape == (len(X) - 1200, 16)
+    recon = est.inverse_transform(codes)
+    assert recon.shape == X[1200:].shape
+    # in pixel units, the error is a small fraction of the pixels' variance (84% explained here)
+    assert np.mean((recon - X[1200:]) ** 2) < 0.25 * np.var(X[1200:], axis=0).mean()
+    rng = np.random.default_rng(0)
+    noise = rng.uniform(0, 16, size=(100, 64))  # not digits: reconstruct badly
+    assert np.median(est.score_samples(noise)) > 3 * np.median(est.score_samples(X[1200:]))
+
+
+def test_clone_save_load_without_pickle(digits_xy, tmp_path):
+    X, _ = digits_xy
+    est = AutoencoderTransformer(latent=8, epochs=5, noise="gaussian:0.1", hidden=(64,)).fit(
+        X[:500]
+    )
+    c = clone(est)
+    assert c.get_params() == est.get_params() and not hasattr(c, "model_")
+    est.save(tmp_path / "est")
+    assert sorted(p.name for p in (tmp_path / "est").iterdir()) == [
+        "model.json",
+        "model.safetensors",
+    ]
+    back = AutoencoderTransformer.load(tmp_path / "est")
+    assert back.get_params() == est.get_params()
+    assert np.array_equal(back.transform(X[500:600]), est.transform(X[500:600]))
+    with pytest.raises(ValueError, match="expecting 64 features"):
+        back.transform(X[:5, :10])
