@@ -18,7 +18,8 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_tensor_bytes
+from safetensors.torch import save as tensor_bytes
 
 from . import __version__
 from .data.scaler import Scaler
@@ -70,17 +71,23 @@ def _json_default(o: Any) -> Any:
 
 
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> str:
-    """Write tensors atomically; returns the file's SHA-256."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
+    """Write tensors atomically; returns the SHA-256 of the bytes written."""
+    data = tensor_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
+    _atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_tensors(path: Path, sha256: str | None) -> dict[str, torch.Tensor]:
+    """Read a safetensors file once, checking its SHA-256 when one is recorded."""
+    if not path.is_file():
+        raise AekitError(f"{path.parent}: weights file {path.name} is missing")
+    raw = path.read_bytes()
+    if sha256 and hashlib.sha256(raw).hexdigest() != sha256:
+        raise AekitError(f"{path}: checksum mismatch; the file is damaged or was replaced")
     try:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp)
-        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-        os.replace(tmp, path)
-        return digest
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return load_tensor_bytes(raw)
+    except SafetensorError as e:
+        raise AekitError(f"{path}: not a readable safetensors file ({e})") from None
 
 
 def save_model(
@@ -150,16 +157,11 @@ def load(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
     """Rebuild a model from a run folder (or its model.json / model.safetensors)."""
     info, d = read_info(path)
     wpath = d / info.get("weights", MODEL_WEIGHTS)
-    if not wpath.is_file():
-        raise AekitError(f"{d}: weights file {wpath.name} is missing")
-    raw = wpath.read_bytes()
-    if info.get("weights_sha256") and hashlib.sha256(raw).hexdigest() != info["weights_sha256"]:
-        raise AekitError(f"{wpath}: checksum mismatch; the file is damaged or was replaced")
+    state = read_tensors(wpath, info.get("weights_sha256"))
     model = build_model(info["model"], **info["config"])
     try:
-        state = load_file(str(wpath))
         model.load_state_dict(state, strict=True)
-    except (SafetensorError, RuntimeError) as e:
+    except RuntimeError as e:
         raise AekitError(
             f"{wpath}: weights do not fit the model ({str(e).splitlines()[0]})"
         ) from None
@@ -210,9 +212,7 @@ def load_state(
     if not (d / STATE_JSON).is_file() or not (d / STATE_WEIGHTS).is_file():
         raise AekitError(f"{d}: nothing to resume (no {STATE_JSON})")
     info = json.loads((d / STATE_JSON).read_text())
-    tensors = load_file(str(d / STATE_WEIGHTS))
-    if hashlib.sha256((d / STATE_WEIGHTS).read_bytes()).hexdigest() != info.get("weights_sha256"):
-        raise AekitError(f"{d / STATE_WEIGHTS}: checksum mismatch; cannot resume")
+    tensors = read_tensors(d / STATE_WEIGHTS, info.get("weights_sha256"))
     try:
         model.load_state_dict(
             {k[len("model/") :]: v for k, v in tensors.items() if k.startswith("model/")}

@@ -122,7 +122,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     ck = load(a.run)
     ds = evaluation_data(ck, a.data, a.data_dir)
-    res = evaluate(ck, ds)
+    res = evaluate(ck.model, ds)
     if a.json:
         print(json.dumps(res))
         return 0

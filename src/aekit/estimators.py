@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import checkpoint as ckpt
 from .data.scaler import Scaler
+from .errors import AekitError
 from .registry import build_model
 from .training import TrainConfig, fit
 
@@ -68,9 +69,9 @@ class AutoencoderTransformer(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.scaler_ = Scaler.fit("standard", X)
-        with torch.random.fork_rng(devices=[]):  # seeded initial weights: fit is idempotent
-            torch.manual_seed(self.random_state)
-            self.model_ = build_model(self.model, **self._model_config(X.shape[1]))
+        self.model_ = build_model(  # seeded initial weights: fit is idempotent
+            self.model, seed=self.random_state, **self._model_config(X.shape[1])
+        )
         cfg = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
             seed=self.random_state, device=self.device, progress=self.verbose,
@@ -123,7 +124,7 @@ class AutoencoderTransformer(TransformerMixin, BaseEstimator):
         ck = ckpt.load(path)
         params = ck.train_config.get("params")
         if ck.train_config.get("estimator") != cls.__name__ or params is None:
-            raise ckpt.AekitError(f"{path} was not saved by {cls.__name__}")
+            raise AekitError(f"{path} was not saved by {cls.__name__}")
         kwargs: dict[str, Any] = {
             k: (tuple(v) if k == "hidden" and v else v) for k, v in params.items()
         }

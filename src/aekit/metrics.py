@@ -69,25 +69,23 @@ def ssim(a: Any, b: Any, data_range: float = 1.0, win_size: int = 11, sigma: flo
 
 
 @torch.no_grad()
+def _batched(model, fn, x: Any, batch_size: int) -> np.ndarray:
+    """fn applied to x in batches on the model's device, in eval mode, as a float32 array."""
+    model.eval()
+    device = next(model.parameters()).device
+    xt = _t(x)
+    outs = [fn(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)]
+    return torch.cat(outs).numpy()
+
+
 def reconstruct(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     """The model's reconstructions of x (in scaled data space), as a float32 array."""
-    model.eval()
-    device = next(model.parameters()).device
-    xt = _t(x)
-    outs = [model(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)]
-    return torch.cat(outs).numpy()
+    return _batched(model, model, x, batch_size)
 
 
-@torch.no_grad()
 def encode(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     """The model's codes for x, as a float32 array (N, latent)."""
-    model.eval()
-    device = next(model.parameters()).device
-    xt = _t(x)
-    outs = [
-        model.encode(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)
-    ]
-    return torch.cat(outs).numpy()
+    return _batched(model, model.encode, x, batch_size)
 
 
 def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[str, float | None]:
@@ -96,6 +94,6 @@ def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[
     if kind == "image":
         out["psnr"] = psnr(recon, x)
         out["ssim"] = ssim(recon, x)
-    if out["mse"] is not None and not math.isfinite(out["mse"]):
+    if not math.isfinite(out["mse"] or 0.0):
         out["mse"] = None
     return out

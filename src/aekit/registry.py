@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import torch
+
 from .errors import AekitError
 
 
@@ -72,30 +74,30 @@ def _parameters(cls: type) -> dict[str, inspect.Parameter]:
     return params
 
 
-def config_keys(name: str) -> list[str]:
-    """The keyword arguments that model `name` accepts."""
-    return list(_parameters(get_entry(name).cls))
+def build_model(name: str, seed: int | None = None, **config: Any):
+    """Build a registered model; unknown names and options give an AekitError naming them.
 
-
-def build_model(name: str, **config: Any):
-    """Build a registered model; unknown names and options give an AekitError naming them."""
+    With `seed`, the initial weights are drawn from that seed and the global RNG is left as
+    it was.
+    """
     entry = get_entry(name)
-    allowed = set(_parameters(entry.cls))
-    unknown = sorted(set(config) - allowed)
+    params = _parameters(entry.cls)
+    unknown = sorted(set(config) - set(params))
     if unknown:
         raise AekitError(
             f"model {name!r} does not take option(s) {', '.join(unknown)}; "
-            f"it takes: {', '.join(sorted(allowed))}"
+            f"it takes: {', '.join(sorted(params))}"
         )
     cfg = {**entry.defaults, **config}
-    if "input_shape" not in cfg:
-        raise AekitError(f"model {name!r} needs input_shape (the shape of one sample)")
-    params = _parameters(entry.cls)
     missing = [k for k, p in params.items() if p.default is p.empty and k not in cfg]
     if missing:
-        raise AekitError(f"model {name!r} needs option(s) {', '.join(missing)}")
+        hint = " (input_shape: the shape of one sample)" if "input_shape" in missing else ""
+        raise AekitError(f"model {name!r} needs {', '.join(missing)}{hint}")
     full = {k: _jsonable(cfg.get(k, p.default)) for k, p in params.items()}
-    model = entry.cls(**full)
+    with torch.random.fork_rng(devices=[], enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        model = entry.cls(**full)
     model.registry_name = name
     model.config = full
     return model

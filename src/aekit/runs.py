@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
@@ -78,20 +75,17 @@ def train_run(
     out = Path(out)
     model_config = dict(model_config or {})
     if resume and (out / ckpt.MODEL_JSON).is_file():  # resuming: the saved config is the base
-        saved = json.loads((out / ckpt.MODEL_JSON).read_text())
+        saved, _ = ckpt.read_info(out)
         if saved.get("model") != model:
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
         model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
-    with torch.random.fork_rng(devices=[]):  # initial weights follow the seed too
-        torch.manual_seed(cfg.seed)
-        net = build_model(model, **{**model_defaults(ds), **model_config})
-    net.check_input(ds.sample_shape)
+    net = build_model(model, seed=cfg.seed, **{**model_defaults(ds), **model_config})
+    net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
     history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info)
-    ck = ckpt.load(out)
-    metrics = {f"test_{k}": v for k, v in evaluate(ck, ds).items()}
+    metrics = {f"test_{k}": v for k, v in evaluate(net, ds).items()}  # net holds the best weights
     metrics.update(
         model=model,
         num_parameters=net.num_parameters(),
@@ -105,7 +99,7 @@ def train_run(
     )
     ckpt.update_metrics(out, metrics)
     ckpt.write_json(out / "metrics.json", metrics)
-    write_figures(out, history, ck.model, ds, title=f"{model} on {ds.name}")
+    write_figures(out, history, net, ds, title=f"{model} on {ds.name}")
     return metrics
 
 

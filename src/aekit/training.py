@@ -166,7 +166,6 @@ def fit(
         raise AekitError("no training samples")
     model.check_input(x_train.shape[1:])
 
-    torch.manual_seed(cfg.seed)
     model = engine.setup(model)
     x_train = engine.to_device(x_train)  # in memory, on the device: batches are slices
     groups = model.parameter_groups()
@@ -175,6 +174,7 @@ def fit(
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
     out = Path(out_dir) if out_dir is not None else None
+    prefixes = {name: "" if len(optimizers) == 1 else f"{name}_" for name in optimizers}
 
     history = History()
     start_epoch, best_val, bad_epochs = 0, math.inf, 0
@@ -186,8 +186,10 @@ def fit(
         start_epoch = int(info["epoch"]) + 1
         history = History(info["history"], int(info["best_epoch"]))
         best_val, bad_epochs = float(info["best_val"]), int(info["bad_epochs"])
-        if history.best_epoch >= 0 and (out / ckpt.MODEL_WEIGHTS).is_file():
-            best_state = ckpt.load_file(str(out / ckpt.MODEL_WEIGHTS))
+        if history.best_epoch >= 0 and (out / ckpt.MODEL_JSON).is_file():
+            best_state = ckpt.read_tensors(
+                out / ckpt.MODEL_WEIGHTS, ckpt.read_info(out)[0]["weights_sha256"]
+            )
         if start_epoch >= cfg.epochs:
             if best_state is not None:
                 model.load_state_dict(best_state)
@@ -216,20 +218,19 @@ def fit(
             unit="batch",
         )
         for b, i in enumerate(bar):
-            step = epoch * steps_per_epoch + b
+            lr = cfg.lr_at(epoch * steps_per_epoch + b, total_steps)
             xb = x_train[order[i : i + cfg.batch_size]]
             for name, opt in optimizers.items():
                 for g in opt.param_groups:
-                    g["lr"] = cfg.lr_at(step, total_steps)
+                    g["lr"] = lr
                 opt.zero_grad(set_to_none=True)
                 terms = model.loss(xb, name)
                 engine.backward(terms["loss"])
                 if cfg.grad_clip:
                     torch.nn.utils.clip_grad_norm_(groups[name], cfg.grad_clip)
                 opt.step()
-                prefix = "" if len(optimizers) == 1 else f"{name}_"
                 for k, v in terms.items():
-                    key = prefix + k
+                    key = prefixes[name] + k
                     sums[key] = sums.get(key, 0.0) + v.detach() * len(xb)
             seen += len(xb)
             if b % 20 == 0 and bar.disable is False:

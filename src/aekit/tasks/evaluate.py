@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import torch
 
 from ..checkpoint import Checkpoint
 from ..data import Dataset, load_dataset
@@ -55,21 +55,15 @@ def _check_compatible(ck: Checkpoint, ds: Dataset) -> None:
     ck.model.check_input(ds.sample_shape)
 
 
-def evaluate(ck: Checkpoint, ds: Dataset, split: str = "test") -> dict[str, Any]:
-    """Reconstruction metrics on a split; `active_fraction` for sparse models."""
+def evaluate(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
+    """Reconstruction metrics of a trained model on a split; `active_fraction` for sparse models."""
     x = getattr(ds, f"x_{split}")
     if len(x) == 0:
         raise AekitError(f"the {split} split is empty")
-    recon = reconstruct(ck.model, x)
-    out: dict[str, Any] = reconstruction_metrics(x, recon, ds.kind)
-    act = ck.model.code_activation
-    if act != "linear":
-        out["active_fraction"] = active_fraction(_t(encode(ck.model, x)), act)
+    out: dict[str, Any] = reconstruction_metrics(x, reconstruct(model, x), ds.kind)
+    if model.code_activation != "linear":
+        out["active_fraction"] = active_fraction(
+            torch.from_numpy(encode(model, x)), model.code_activation
+        )
     out["n"] = int(len(x))
     return out
-
-
-def _t(a: np.ndarray):
-    import torch
-
-    return torch.from_numpy(a)
