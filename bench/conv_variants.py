@@ -44,6 +44,7 @@ def main() -> None:
     rows = []
     for name in a.variants.split(","):
         mc, tc = VARIANTS[name]
+        torch.manual_seed(0)  # the same initial-weight seed for every variant, whatever the order
         m = build_model("conv", input_shape=ds.sample_shape, latent=32, **mc)
         t = time.perf_counter()
         fit(m, ds, TrainConfig(epochs=a.epochs, seed=0, progress=False, **tc))
