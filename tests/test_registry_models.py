@@ -90,10 +90,14 @@ def test_undercomplete_and_overcomplete_are_one_parameter():
 
 @pytest.mark.parametrize("spec", ["gaussian:0.3", "saltpepper:0.2", "mask:0.25"])
 def test_noise_only_in_training_and_loss_against_clean(spec):
-    m = build_model("mlp", input_shape=(200,), latent=4, noise=spec)
+    m = build_model("mlp", input_shape=(200,), latent=4, noise=spec, output="linear")
     x = torch.rand(50, 200) * 0.5 + 0.25
     m.train()
     xc = m.corrupt(x)
+    # models of [0, 1] data (sigmoid outputs) see noisy inputs clipped to [0, 1], like images
+    img = build_model("mlp", input_shape=(200,), latent=4, noise=spec).train()
+    xi = img.corrupt(x)
+    assert float(xi.min()) >= 0.0 and float(xi.max()) <= 1.0 and not torch.equal(xi, x)
     assert not torch.equal(xc, x)
     if spec.startswith("mask"):
         frac = float(((xc == 0) & (x != 0)).float().mean())

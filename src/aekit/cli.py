@@ -167,6 +167,104 @@ def cmd_download(a: argparse.Namespace) -> int:
     return 0
 
 
+def _print_summary(summary: dict[str, Any], keys: Sequence[str]) -> None:
+    for k in keys:
+        v = summary.get(k)
+        if isinstance(v, dict):
+            v = ", ".join(f"{n} {x:.4g}" for n, x in v.items())
+        elif isinstance(v, float):
+            v = f"{v:.4g}"
+        if v is not None:
+            print(f"  {k:<24}{v}")
+
+
+def cmd_denoise(a: argparse.Namespace) -> int:
+    from .tasks.common import input_samples, load_run, task_data
+    from .tasks.denoise import BASELINES, denoise_run, parse_noise
+
+    noise = None if a.noise in ("none", "") else a.noise
+    if noise is not None:
+        parse_noise(noise)  # a bad spec fails before any data is read
+    baselines = [b for b in (a.baselines or "").split(",") if b]
+    bad = [b for b in baselines if b not in BASELINES]
+    if bad:
+        raise AekitError(
+            f"unknown baseline(s) {', '.join(bad)}; choose from {', '.join(BASELINES)}"
+        )
+    ck = load_run(a.run)
+    if noise is None:
+        if a.data is None:
+            raise AekitError("--noise none treats DATA as already noisy: give DATA")
+        x = input_samples(ck, a.data, a.data_dir)
+    else:
+        x = task_data(ck, a.data, a.data_dir).x_test
+    if ck.data.get("kind") == "table" or x.ndim != 4:
+        raise AekitError("denoise works on images; this run was trained on a table")
+    x = x[: a.n] if a.n else x
+    s = denoise_run(ck, x, a.out, noise, seed=a.seed, baselines=baselines,
+                    baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress)  # fmt: skip
+    print(f"denoised {s['images']} images into {a.out}")
+    _print_summary(s, ["noise", "psnr_noisy", "psnr_denoised", "ssim_noisy", "ssim_denoised",
+                       "baselines"])  # fmt: skip
+    return 0
+
+
+def cmd_compress(a: argparse.Namespace) -> int:
+    from .tasks.common import input_samples, load_run
+    from .tasks.compress import compress_run
+
+    ck = load_run(a.run)
+    if ck.data.get("kind") == "table":
+        raise AekitError("compress works on images; this run was trained on a table")
+    x = input_samples(ck, a.data, a.data_dir)
+    x = x[: a.n] if a.n else x
+    s = compress_run(ck, x, a.out, a.quality)
+    print(f"{s['images']} images -> {a.out}: {s['bytes']:,} bytes, "
+          f"{s['bits_per_image']:.1f} bits per image, PSNR {s['psnr']:.2f} dB")  # fmt: skip
+    return 0
+
+
+def cmd_decompress(a: argparse.Namespace) -> int:
+    from .imageio import save_images
+    from .tasks.compress import decompress_file
+
+    x = decompress_file(a.file, a.run)
+    save_images(x, a.out)
+    print(f"{len(x)} images written to {a.out}")
+    return 0
+
+
+def cmd_embed(a: argparse.Namespace) -> int:
+    from .tasks.common import load_run, task_data
+    from .tasks.embed import METHODS, embed_run
+
+    if a.map not in METHODS:
+        raise AekitError(f"unknown map {a.map!r}; choose one of {', '.join(METHODS)}")
+    ck = load_run(a.run)
+    ds = task_data(ck, a.data, a.data_dir)
+    n = a.n or len(ds.x_test)
+    y = ds.y_test[:n] if ds.y_test is not None else None
+    s = embed_run(ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names)
+    print(f"{a.map} map of {s['samples']} samples written to {a.out} ({s['seconds']:.1f} s)")
+    _print_summary(s, ["knn_accuracy", "trustworthiness", "trustworthiness_inputs"])
+    return 0
+
+
+def cmd_generate(a: argparse.Namespace) -> int:
+    from .tasks.common import load_run, task_data
+    from .tasks.generate import generate_run
+
+    ck = load_run(a.run)
+    data = None
+    if a.interpolate is not None or a.traverse is not None:
+        data = task_data(ck, a.data, a.data_dir).x_test
+    pair = tuple(a.interpolate) if a.interpolate is not None else None
+    s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
+                     traverse_dim=a.traverse, seed=a.seed)  # fmt: skip
+    print(f"wrote {', '.join(s['files'])} to {a.out}")
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -226,6 +324,59 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir")
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
     s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("denoise", help="denoise images; PSNR/SSIM against classical filters")
+    s.add_argument("run", help="run folder of a trained (denoising) autoencoder")
+    s.add_argument("data", nargs="?", help="images (default: the run's own test split)")
+    s.add_argument("--noise", default="gaussian:0.3",
+                   help="corrupt clean inputs: gaussian:S | saltpepper:P | mask:P; "
+                        "'none': DATA is already noisy")  # fmt: skip
+    s.add_argument("--out", required=True, type=Path, help="folder for the outputs")
+    s.add_argument("--n", type=int, default=1000, help="how many images (default 1000; 0: all)")
+    s.add_argument("--baselines", default="gaussian,median,nlm,bm3d",
+                   help="comma-separated classical baselines ('' for none)")  # fmt: skip
+    s.add_argument("--bm3d-images", type=int, default=200, help="BM3D on the first N (slow)")
+    s.add_argument("--seed", type=int, default=0, help="noise seed")
+    s.add_argument("--data-dir")
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_denoise)
+
+    s = sub.add_parser("compress", help="compress images to entropy-coded codes (one file)")
+    s.add_argument("run", help="run folder of a trained autoencoder (the codec)")
+    s.add_argument("data", help="images: fashion-mnist (test split), a folder, an .npy file")
+    s.add_argument("--out", required=True, type=Path, help="compressed file to write")
+    s.add_argument("--quality", type=float, default=50, help="1..100: size vs fidelity")
+    s.add_argument("--n", type=int, help="only the first N images")
+    s.add_argument("--data-dir")
+    s.set_defaults(func=cmd_compress)
+
+    s = sub.add_parser("decompress", help="images back from a compressed file")
+    s.add_argument("file", type=Path)
+    s.add_argument("--out", required=True, type=Path, help="a folder for PNGs, or FILE.npy")
+    s.add_argument("--run", help="the run that compressed it, if it has moved")
+    s.set_defaults(func=cmd_decompress)
+
+    s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")
+    s.add_argument("run", help="run folder of a trained autoencoder")
+    s.add_argument("data", nargs="?", help="data to map (default: the run's own test split)")
+    s.add_argument("--map", default="tsne", help="tsne | umap | pca")
+    s.add_argument("--out", required=True, type=Path, help="folder for map.csv, map.png")
+    s.add_argument("--n", type=int, help="only the first N test samples")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--data-dir")
+    s.set_defaults(func=cmd_embed)
+
+    s = sub.add_parser("generate", help="samples, interpolations and latent traversals")
+    s.add_argument("run", help="run folder (samples need a generative model: vae, conv-vae)")
+    s.add_argument("--n", type=int, default=64, help="samples from the prior (default 64)")
+    s.add_argument("--out", required=True, type=Path)
+    s.add_argument("--interpolate", type=int, nargs=2, metavar=("A", "B"),
+                   help="indices of two test inputs to interpolate between")  # fmt: skip
+    s.add_argument("--traverse", type=int, metavar="DIM", help="sweep one code dimension")
+    s.add_argument("--data", help="take inputs from this data (default: the run's test split)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--data-dir")
+    s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("info", help="what a checkpoint holds")
     s.add_argument("run")

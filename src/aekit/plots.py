@@ -48,14 +48,18 @@ def _to_hwc(img: np.ndarray) -> np.ndarray:
 def image_rows(
     rows: list[np.ndarray], labels: list[str], path: str | Path, title: str = ""
 ) -> Path:
-    """A grid: one row per array of images (N, C, H, W), labelled on the left."""
-    n = min(len(r) for r in rows)
+    """A grid: one row per array of images (N, C, H, W), labelled on the left; shorter rows
+    leave blank cells."""
+    n = max(len(r) for r in rows)
     fig, axes = plt.subplots(
         len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), dpi=100, squeeze=False
     )
     for r, (imgs, label) in enumerate(zip(rows, labels)):
         for i in range(n):
             ax = axes[r][i]
+            if i >= len(imgs):
+                ax.axis("off")
+                continue
             ax.imshow(_to_hwc(imgs[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
@@ -74,3 +78,54 @@ def reconstructions(
 ) -> Path:
     """Inputs above, reconstructions below."""
     return image_rows([x[:n], recon[:n]], ["input", "reconstruction"], path, title)
+
+
+def scatter_map(
+    coords: np.ndarray,
+    labels: np.ndarray | None,
+    path: str | Path,
+    title: str = "",
+    class_names: list[str] | None = None,
+) -> Path:
+    """A 2-D map, one colour per label (legend with class names when known)."""
+    fig, ax = plt.subplots(figsize=(7, 6), dpi=100)
+    size = max(1.0, min(12.0, 20000 / max(1, len(coords))))
+    if labels is None:
+        ax.scatter(coords[:, 0], coords[:, 1], s=size, alpha=0.6, lw=0)
+    else:
+        classes = np.unique(labels)
+        cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
+        for i, c in enumerate(classes):
+            m = labels == c
+            name = class_names[int(c)] if class_names and 0 <= int(c) < len(class_names) else str(c)
+            ax.scatter(coords[m, 0], coords[m, 1], s=size, alpha=0.7, lw=0,
+                       color=cmap(i % cmap.N), label=name)  # fmt: skip
+        if len(classes) <= 20:
+            ax.legend(markerscale=max(1.0, 8 / size), fontsize=8, loc="best", framealpha=0.8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def image_grid(x: np.ndarray, path: str | Path, title: str = "", cols: int | None = None) -> Path:
+    """Images (N, C, H, W) in a near-square grid without gaps."""
+    n = len(x)
+    cols = cols or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows + 0.4), dpi=100,
+                             squeeze=False)  # fmt: skip
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(_to_hwc(x[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.01, right=0.99, bottom=0.01,
+                        top=0.93 if title else 0.99)  # fmt: skip
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)

@@ -24,18 +24,21 @@ class ModelEntry:
     cls: type
     description: str
     defaults: dict[str, Any]  # extra config that this entry adds to the class's own defaults
+    role: str = "autoencoder"  # "autoencoder" (trained by `aekit train`) | "classifier"
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register(name: str, description: str, **defaults: Any) -> Callable[[type], type]:
+def register(
+    name: str, description: str, *, role: str = "autoencoder", **defaults: Any
+) -> Callable[[type], type]:
     """Class decorator: add a model family under `name` (extra `defaults` make a variant)."""
 
     def deco(cls: type) -> type:
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} is registered twice")
-        _REGISTRY[name] = ModelEntry(name, cls, description, dict(defaults))
+        _REGISTRY[name] = ModelEntry(name, cls, description, dict(defaults), role)
         return cls
 
     return deco
@@ -45,10 +48,10 @@ def _ensure_loaded() -> None:
     from . import models  # noqa: F401  (importing registers the built-in families)
 
 
-def list_models() -> dict[str, str]:
-    """Registered model names -> one-line descriptions, in registration order."""
+def list_models(role: str = "autoencoder") -> dict[str, str]:
+    """Registered model names of a role -> one-line descriptions, in registration order."""
     _ensure_loaded()
-    return {name: entry.description for name, entry in _REGISTRY.items()}
+    return {name: e.description for name, e in _REGISTRY.items() if e.role == role}
 
 
 def get_entry(name: str) -> ModelEntry:
@@ -107,6 +110,8 @@ def _jsonable(v: Any) -> Any:
     """Tuples become lists, numpy scalars plain numbers: the config is stored as JSON."""
     if isinstance(v, (tuple, list)):
         return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
     if hasattr(v, "item") and callable(v.item):
         return v.item()
     return v

@@ -102,9 +102,39 @@ def _as_tensor(x: Any) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
-def _make_optimizer(cfg: TrainConfig, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
+def _targets(
+    targets: tuple[Any, Any] | None, n_train: int, n_val: int
+) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """Targets as tensors (integer class labels stay int64), checked against the sample counts."""
+    if targets is None:
+        return None, None
+    out: list[torch.Tensor | None] = []
+    for y, n, split in zip(targets, (n_train, n_val), ("train", "validation")):
+        if y is None or n == 0:
+            out.append(None)
+            continue
+        t = torch.as_tensor(np.asarray(y))
+        t = t.long() if not t.is_floating_point() else t.float()
+        if len(t) != n:
+            raise AekitError(f"{len(t)} {split} targets for {n} {split} samples")
+        out.append(t)
+    if out[0] is None:
+        raise AekitError("targets were given without training targets")
+    return out[0], out[1]
+
+
+def _make_optimizer(cfg: TrainConfig, params: list[Any]) -> torch.optim.Optimizer:
+    """`params`: parameters, or dicts {"params": [...], "lr_scale": s} for parts of a model
+    that learn at s times the schedule's rate (e.g. a pre-trained encoder under a new head)."""
     cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
     return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _all_params(params: list[Any]) -> list[torch.nn.Parameter]:
+    out: list[torch.nn.Parameter] = []
+    for p in params:
+        out += list(p["params"]) if isinstance(p, dict) else [p]
+    return out
 
 
 def _tensorboard(out_dir: Path | None):
@@ -117,15 +147,22 @@ def _tensorboard(out_dir: Path | None):
     return SummaryWriter(str(out_dir / "tensorboard"))
 
 
+def _loss(model, xb: torch.Tensor, group: str, yb: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    return model.loss(xb, group) if yb is None else model.loss(xb, group, y=yb)
+
+
 @torch.no_grad()
-def evaluate_loss(model, x: torch.Tensor, batch_size: int, engine: LocalEngine) -> dict[str, float]:
+def evaluate_loss(
+    model, x: torch.Tensor, batch_size: int, engine: LocalEngine, y: torch.Tensor | None = None
+) -> dict[str, float]:
     """Loss terms averaged over the samples of x (eval mode; group "main")."""
     was_training = model.training
     model.eval()
     sums: dict[str, float] = {}
     for i in range(0, len(x), batch_size):
         xb = engine.to_device(x[i : i + batch_size])
-        for k, v in model.loss(xb).items():
+        yb = engine.to_device(y[i : i + batch_size]) if y is not None else None
+        for k, v in _loss(model, xb, "main", yb).items():
             sums[k] = sums.get(k, 0.0) + float(v) * len(xb)
     model.train(was_training)
     return {k: v / len(x) for k, v in sums.items()}
@@ -141,8 +178,12 @@ def fit(
     engine: LocalEngine | None = None,
     scaler: Any = None,
     data_info: dict[str, Any] | None = None,
+    targets: tuple[Any, Any] | None = None,
 ) -> History:
     """Train `model` on `data` (a Dataset, an (x_train, x_val) pair, or x_train alone).
+
+    `targets`, a (y_train, y_val) pair (y_val may be None), gives supervised models one
+    target per sample: batches of y are sliced with x and passed as `model.loss(x, group, y=y)`.
 
     With `out_dir`, writes the best model (model.safetensors/.json), the latest state for
     resuming (state.*), and metrics.csv after every epoch; `scaler` and `data_info` (taken
@@ -165,9 +206,12 @@ def fit(
     if len(x_train) == 0:
         raise AekitError("no training samples")
     model.check_input(x_train.shape[1:])
+    y_train, y_val = _targets(targets, len(x_train), len(x_val) if x_val is not None else 0)
 
     model = engine.setup(model)
     x_train = engine.to_device(x_train)  # in memory, on the device: batches are slices
+    if y_train is not None:
+        y_train = engine.to_device(y_train)
     groups = model.parameter_groups()
     optimizers = {name: _make_optimizer(cfg, params) for name, params in groups.items()}
     n = len(x_train)
@@ -219,15 +263,17 @@ def fit(
         )
         for b, i in enumerate(bar):
             lr = cfg.lr_at(epoch * steps_per_epoch + b, total_steps)
-            xb = x_train[order[i : i + cfg.batch_size]]
+            idx = order[i : i + cfg.batch_size]
+            xb = x_train[idx]
+            yb = y_train[idx] if y_train is not None else None
             for name, opt in optimizers.items():
                 for g in opt.param_groups:
-                    g["lr"] = lr
+                    g["lr"] = lr * g.get("lr_scale", 1.0)
                 opt.zero_grad(set_to_none=True)
-                terms = model.loss(xb, name)
+                terms = _loss(model, xb, name, yb)
                 engine.backward(terms["loss"])
                 if cfg.grad_clip:
-                    torch.nn.utils.clip_grad_norm_(groups[name], cfg.grad_clip)
+                    torch.nn.utils.clip_grad_norm_(_all_params(groups[name]), cfg.grad_clip)
                 opt.step()
                 for k, v in terms.items():
                     key = prefixes[name] + k
@@ -245,8 +291,8 @@ def fit(
         for k, v in sums.items():
             row[f"train_{k}"] = float(engine.reduce_mean(v / seen))
         if x_val is not None:
-            for k, v in evaluate_loss(model, x_val, 1024, engine).items():
-                row[f"val_{k}"] = v
+            for k, loss_value in evaluate_loss(model, x_val, 1024, engine, y_val).items():
+                row[f"val_{k}"] = loss_value
         row["lr"] = cfg.lr_at((epoch + 1) * steps_per_epoch - 1, total_steps)
         row["seconds"] = time.perf_counter() - t0
         history.rows.append(row)
@@ -268,9 +314,9 @@ def fit(
         history.stopped_early = stop and epoch < cfg.epochs - 1
 
         if writer is not None:
-            for k, v in row.items():
+            for k, value in row.items():
                 if k != "epoch":
-                    writer.add_scalar(k, v, epoch)
+                    writer.add_scalar(k, value, epoch)
         if out is not None and engine.is_main:
             if improved:
                 ckpt.save_model(

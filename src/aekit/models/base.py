@@ -95,7 +95,12 @@ class Autoencoder(nn.Module):
 
     # -- helpers ---------------------------------------------------------------------------
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
-        return self.noise(x) if (self.training and self.noise is not None) else x
+        """Training-time corruption; with sigmoid outputs (data in [0, 1]) the corrupted input
+        is clipped to [0, 1] too, as a noisy image would be."""
+        if not (self.training and self.noise is not None):
+            return x
+        noisy = self.noise(x)
+        return noisy.clamp(0.0, 1.0) if self.output == "sigmoid" else noisy
 
     def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over elements: MSE of the output against x, or BCE with logits."""

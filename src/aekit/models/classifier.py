@@ -1,0 +1,128 @@
+"""A classifier made of any registered autoencoder's encoder and a linear head on its codes.
+
+The semi-supervised recipe: pre-train the autoencoder on unlabeled data, copy its weights into
+`backbone`, then fine-tune encoder + head on the few labels with cross-entropy (`fit` passes
+the labels as `y`). The same class with fresh weights is the from-scratch baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import AekitError
+from ..registry import build_model, register
+
+
+@register(
+    "classifier",
+    "encoder of any autoencoder + a linear head on its codes (aekit finetune)",
+    role="classifier",
+)
+class Classifier(nn.Module):
+    registry_name: str = ""
+    config: dict = {}
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        n_classes: int,
+        backbone: str = "mlp",  # a registered autoencoder; its encoder is used
+        backbone_config: dict[str, Any] | None = None,
+        dropout: float = 0.0,  # on the codes, before the head
+        label_smoothing: float = 0.0,
+        encoder_lr_scale: float = 1.0,  # the encoder learns at this fraction of the head's rate
+        augment_shift: int = 0,  # images: random shifts of up to this many pixels in training
+    ):
+        super().__init__()
+        if int(n_classes) < 2:
+            raise AekitError(f"a classifier needs at least 2 classes, got {n_classes}")
+        if not 0.0 <= dropout < 1.0 or not 0.0 <= label_smoothing < 1.0:
+            raise AekitError("dropout and label_smoothing must be in [0, 1)")
+        cfg = {k: v for k, v in (backbone_config or {}).items() if k != "input_shape"}
+        self.backbone = build_model(backbone, input_shape=input_shape, **cfg)
+        self.input_shape = self.backbone.input_shape
+        self.latent = self.backbone.latent
+        self.n_classes = int(n_classes)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.latent, self.n_classes)
+        self.label_smoothing = float(label_smoothing)
+        if encoder_lr_scale < 0 or augment_shift < 0:
+            raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
+        self.encoder_lr_scale = float(encoder_lr_scale)
+        self.augment_shift = int(augment_shift)
+        if self.augment_shift and len(self.input_shape) != 3:
+            raise AekitError("augment_shift applies to images (C, H, W)")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class logits (B, n_classes)."""
+        return self.head(self.dropout(self.backbone.encode(x)))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.backbone.encode(x)
+
+    def loss(
+        self, x: torch.Tensor, group: str = "main", y: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
+        if y is None:
+            raise AekitError("a classifier trains on labels: pass targets to fit")
+        logits = self(self._augment(x) if self.training else x)
+        ce = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
+        err = (logits.argmax(1) != y).float().mean()
+        return {"loss": ce, "error": err}
+
+    def parameter_groups(self) -> dict[str, list[Any]]:
+        """Encoder and head only: the decoder is kept (weights load as saved) but never trained."""
+        enc = list(self.backbone.encoder.parameters())
+        if self.encoder_lr_scale == 1.0:
+            return {"main": enc + list(self.head.parameters())}
+        return {
+            "main": [
+                {"params": enc, "lr_scale": self.encoder_lr_scale},
+                {"params": list(self.head.parameters()), "lr_scale": 1.0},
+            ]
+        }
+
+    def on_epoch_start(self, epoch: int) -> None:
+        pass
+
+    def check_input(self, shape: Sequence[int]) -> None:
+        self.backbone.check_input(shape)
+
+    def num_parameters(self) -> int:
+        """Parameters used for prediction: encoder and head."""
+        enc = self.backbone.encoder.parameters()
+        return sum(p.numel() for p in enc) + sum(p.numel() for p in self.head.parameters())
+
+    def _augment(self, x: torch.Tensor) -> torch.Tensor:
+        """Each image shifted by a random (dy, dx) in [-s, s], zeros shifted in."""
+        s = self.augment_shift
+        if not s:
+            return x
+        h, w = x.shape[-2:]
+        padded = F.pad(x, (s, s, s, s))
+        dy = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
+        dx = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
+        rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
+        cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
+        b = torch.arange(len(x), device=x.device)[:, None, None, None]
+        c = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
+        return padded[b, c, rows, cols]
+
+    def load_backbone(self, autoencoder: nn.Module) -> None:
+        """Start from a pre-trained autoencoder's weights (same family and config)."""
+        self.backbone.load_state_dict(autoencoder.state_dict())
+
+    @torch.no_grad()
+    def predict_proba(self, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+        self.eval()
+        device = next(self.parameters()).device
+        out = [
+            torch.softmax(self(x[i : i + batch_size].to(device)), 1).cpu()
+            for i in range(0, len(x), batch_size)
+        ]
+        return torch.cat(out) if out else torch.zeros(0, self.n_classes)

@@ -1,0 +1,68 @@
+"""What every task shares: loading a run and its data, the output folder, summary.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checkpoint import Checkpoint, load, write_json
+from ..data import BUILTIN, Dataset, load_dataset
+from ..errors import AekitError
+from .evaluate import evaluation_data
+
+SUMMARY = "summary.json"
+
+
+def load_run(run: str | Path, device: str = "cpu") -> Checkpoint:
+    """A trained autoencoder's checkpoint (a classifier checkpoint is refused)."""
+    from ..registry import get_entry
+
+    ck = load(run, device=device)
+    if get_entry(ck.info["model"]).role != "autoencoder":
+        raise AekitError(f"{run} holds a {ck.info['model']!r} model, not an autoencoder")
+    return ck
+
+
+def task_data(ck: Checkpoint, source: str | Path | None, data_dir: str | None = None) -> Dataset:
+    """The run's own data (same split) or other data, scaled with the run's scaler."""
+    return evaluation_data(ck, source, data_dir)
+
+
+def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> np.ndarray:
+    """Every sample of `source` in file order (no split), scaled with the run's scaler; for the
+    built-in data sets, their test split."""
+    if str(source) in BUILTIN:
+        return task_data(ck, source, data_dir).x_test
+    ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir)
+    if ds.kind != ck.data.get("kind", ds.kind):
+        raise AekitError(
+            f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
+        )
+    ck.model.check_input(ds.sample_shape)
+    return ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train)).astype(np.float32)
+
+
+def require_images(ds_kind: str, task: str) -> None:
+    if ds_kind != "image":
+        raise AekitError(f"{task} works on images; this data is a table")
+
+
+def output_dir(out: str | Path) -> Path:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise AekitError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_summary(out: Path, summary: dict[str, Any]) -> Path:
+    """summary.json, written last and atomically: its presence means the task finished."""
+    write_json(out / SUMMARY, summary)
+    return out / SUMMARY
+
+
+def read_summary(out: str | Path) -> dict[str, Any]:
+    return json.loads((Path(out) / SUMMARY).read_text())

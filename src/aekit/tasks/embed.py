@@ -1,0 +1,131 @@
+"""Codes to a 2-D map a person can look at: t-SNE, UMAP or PCA, with measures of how good it is.
+
+map_2d(features, method) -> (N, 2); map_quality() -> kNN accuracy of the labels on the map
+(5-fold, 5 neighbours) and trustworthiness (scikit-learn; on a seeded subset, it is O(N^2)).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import AekitError
+from ..metrics import encode
+
+METHODS = ("tsne", "umap", "pca")
+TRUST_SAMPLES = 2000  # trustworthiness is quadratic in N: measured on this many points
+
+
+def map_2d(
+    features: np.ndarray, method: str = "tsne", seed: int = 0, verbose: bool = False
+) -> np.ndarray:
+    """A 2-D map of (N, D) features. t-SNE is openTSNE's (FFT-accelerated, one thread);
+    UMAP is umap-learn's; PCA is scikit-learn's."""
+    f = np.ascontiguousarray(np.asarray(features, dtype=np.float32).reshape(len(features), -1))
+    if len(f) < 5:
+        raise AekitError(f"a map needs at least 5 samples, got {len(f)}")
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(2, random_state=seed).fit_transform(f).astype(np.float32)
+    if method == "tsne":
+        from openTSNE import TSNE
+
+        perplexity = min(30.0, (len(f) - 1) / 3)
+        emb = TSNE(perplexity=perplexity, n_jobs=1, random_state=seed, verbose=verbose).fit(f)
+        return np.asarray(emb, dtype=np.float32)
+    if method == "umap":
+        import umap
+
+        reducer = umap.UMAP(n_neighbors=min(15, len(f) - 1), random_state=seed, n_jobs=1)
+        return np.asarray(reducer.fit_transform(f), dtype=np.float32)
+    raise AekitError(f"unknown map {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def knn_accuracy(coords: np.ndarray, labels: np.ndarray, k: int = 5, seed: int = 0) -> float:
+    """Mean 5-fold accuracy of a k-nearest-neighbour classifier on the coordinates."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    counts = np.bincount(np.unique(labels, return_inverse=True)[1])
+    folds = int(min(5, counts.min()))
+    if folds < 2:
+        raise AekitError("kNN accuracy needs at least 2 samples of every class")
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return float(cross_val_score(KNeighborsClassifier(k), coords, labels, cv=cv).mean())
+
+
+def trustworthiness(high: np.ndarray, low: np.ndarray, k: int = 5, seed: int = 0) -> float:
+    """scikit-learn's trustworthiness of `low` for `high` (1 = no false neighbours), on at most
+    TRUST_SAMPLES seeded points."""
+    from sklearn.manifold import trustworthiness as tw
+
+    high = np.asarray(high, dtype=np.float32).reshape(len(high), -1)
+    idx = np.arange(len(high))
+    if len(idx) > TRUST_SAMPLES:
+        idx = np.sort(np.random.default_rng(seed).choice(len(idx), TRUST_SAMPLES, replace=False))
+    return float(tw(high[idx], low[idx], n_neighbors=min(k, len(idx) // 2 - 1)))
+
+
+def map_quality(
+    features: np.ndarray, coords: np.ndarray, labels: np.ndarray | None, seed: int = 0
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"trustworthiness": trustworthiness(features, coords, seed=seed)}
+    out["knn_accuracy"] = knn_accuracy(coords, labels, seed=seed) if labels is not None else None
+    return out
+
+
+def embed(
+    model, x: np.ndarray, method: str = "tsne", seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(codes, 2-D coordinates, seconds for codes + map)."""
+    if method not in METHODS:
+        raise AekitError(f"unknown map {method!r}; choose one of {', '.join(METHODS)}")
+    model.check_input(x.shape[1:])
+    t0 = time.perf_counter()
+    codes = encode(model, x)
+    coords = map_2d(codes, method, seed)
+    return codes, coords, time.perf_counter() - t0
+
+
+def embed_run(
+    ck,
+    x: np.ndarray,
+    labels: np.ndarray | None,
+    out: str | Path,
+    method: str = "tsne",
+    seed: int = 0,
+    class_names: list[str] | None = None,
+) -> dict[str, Any]:
+    """The `aekit embed` task: writes map.csv (x, y[, label]), map.png and summary.json."""
+    import pandas as pd
+
+    from .. import plots
+    from ..checkpoint import _atomic_write_bytes
+    from .common import output_dir, write_summary
+
+    codes, coords, seconds = embed(ck.model, x, method, seed)
+    out = output_dir(out)
+    q = map_quality(codes, coords, labels, seed)
+    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
+    if labels is not None:
+        frame["label"] = [class_names[int(v)] if class_names else v for v in labels]
+    _atomic_write_bytes(out / "map.csv", frame.to_csv(index=False).encode())
+    title = f"{method} of {ck.info['model']} codes (latent {codes.shape[1]})"
+    if q["knn_accuracy"] is not None:
+        title += f"; 5-NN accuracy {q['knn_accuracy']:.3f}"
+    plots.scatter_map(coords, labels, out / "map.png", title=title, class_names=class_names)
+    summary = {
+        "map": method,
+        "samples": int(len(x)),
+        "latent": int(codes.shape[1]),
+        "seconds": seconds,
+        **q,
+        "trustworthiness_inputs": trustworthiness(x, coords, seed=seed),
+        "run": str(ck.path),
+    }
+    write_summary(out, summary)
+    return summary
