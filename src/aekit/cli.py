@@ -265,6 +265,47 @@ def cmd_generate(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_finetune(a: argparse.Namespace) -> int:
+    from .tasks.common import load_run, task_data
+    from .tasks.finetune import FinetuneConfig, finetune_run
+
+    seeds = tuple(a.seeds)
+    ck = load_run(a.run)
+    ds = task_data(ck, a.data, a.data_dir)
+    cfg = FinetuneConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
+                         head_hidden=a.head_hidden, dropout=a.dropout, device=a.device)  # fmt: skip
+    s = finetune_run(ck, ds, a.out, n_labels=a.labels, seeds=seeds, cfg=cfg,
+                     progress=not a.no_progress)  # fmt: skip
+    print(f"{s['labels']} labels, seeds {', '.join(map(str, seeds))}: test accuracy (mean +- std)")
+    for m, v in s["accuracy"].items():
+        print(f"  {m:<10}{v:.4f} +- {s['accuracy_std'][m]:.4f}")
+    print(f"written to {a.out}")
+    return 0
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from .data import load_dataset
+    from .registry import get_entry
+    from .tasks.sweep import sweep_run
+    from .training import TrainConfig
+
+    if get_entry(a.model).role != "autoencoder":
+        raise AekitError(f"{a.model!r} is not an autoencoder")
+    cfg = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
+                      device=a.device, progress=False)  # fmt: skip
+    ds = load_dataset(a.data, **{**_data_options(a), "seed": a.seed})
+    mc = {"hidden": a.hidden} if a.model in ("mlp", "stacked", "vae") else {}
+    s = sweep_run(ds, a.model, a.latents, a.out, cfg, model_config=mc, progress=not a.no_progress)
+    print(f"{'latent':>7} {'train_mse':>10} {'test_mse':>10} {'probe':>7} {'noise_r2':>9}")
+    for r in s["rows"]:
+        probe = f"{r['probe_accuracy']:.4f}" if r["probe_accuracy"] is not None else "-"
+        print(f"{r['latent']:>7} {r['train_mse']:>10.5f} {r['test_mse']:>10.5f} {probe:>7} "
+              f"{r['noise_r2']:>9.3f}")  # fmt: skip
+    print(s["note"])
+    print(f"written to {a.out}")
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -377,6 +418,39 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("finetune", help="pre-trained encoder + few labels vs from scratch")
+    s.add_argument("run", help="run folder of an autoencoder pre-trained on unlabeled data")
+    s.add_argument("data", nargs="?", help="labelled data (default: the run's own data)")
+    s.add_argument("--labels", type=int, default=1000, help="labelled samples, balanced")
+    s.add_argument("--out", required=True, type=Path)
+    s.add_argument("--seeds", type=_ints, default=[0, 1, 2], help="e.g. 0,1,2")
+    s.add_argument("--epochs", type=int, default=30)
+    s.add_argument("--batch-size", type=int, default=32)
+    s.add_argument("--lr", type=float, default=1e-3)
+    s.add_argument("--head-hidden", type=int, default=256, help="0: a linear head")
+    s.add_argument("--dropout", type=float, default=0.3)
+    s.add_argument("--device", default="auto")
+    s.add_argument("--data-dir")
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_finetune)
+
+    s = sub.add_parser("sweep", help="under- vs overcomplete: one model per latent size")
+    s.add_argument("data", help="fashion-mnist | digits | a table/array file | an image folder")
+    s.add_argument("--model", default="mlp")
+    s.add_argument("--latents", type=_ints, required=True, help="e.g. 2,4,8,16,32,64")
+    s.add_argument("--hidden", type=_ints, default=[],
+                   help="MLP hidden sizes (default none: input -> code -> output, so the code "
+                        "is the only bottleneck)")  # fmt: skip
+    s.add_argument("--out", required=True, type=Path)
+    s.add_argument("--epochs", type=int, default=10)
+    s.add_argument("--batch-size", type=int, default=64)
+    s.add_argument("--lr", type=float, default=2e-3)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--device", default="auto")
+    s.add_argument("--no-progress", action="store_true")
+    _add_data_options(s)
+    s.set_defaults(func=cmd_sweep)
 
     s = sub.add_parser("info", help="what a checkpoint holds")
     s.add_argument("run")

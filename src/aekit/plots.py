@@ -129,3 +129,53 @@ def image_grid(x: np.ndarray, path: str | Path, title: str = "", cols: int | Non
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
+
+
+def accuracy_bars(
+    mean: dict[str, float], std: dict[str, float], path: str | Path, title: str = ""
+) -> Path:
+    """One bar per method with its spread over seeds."""
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    names = list(mean)
+    ax.bar(names, [mean[k] for k in names], yerr=[std.get(k, 0.0) for k in names], capsize=4,
+           color=plt.get_cmap("tab10")(np.arange(len(names))))  # fmt: skip
+    for i, k in enumerate(names):
+        ax.text(i, mean[k] + std.get(k, 0.0) + 0.005, f"{mean[k]:.3f}", ha="center", fontsize=9)
+    lo = min(mean.values())
+    ax.set_ylim(max(0.0, lo - 0.1), min(1.0, max(mean.values()) + 0.06))
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = "") -> Path:
+    """Train/test MSE against latent size (log-log), probe accuracy and noise R^2 beside it."""
+    lat = [r["latent"] for r in rows]
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
+    ax.plot(lat, [r["train_mse"] for r in rows], "o-", label="train MSE")
+    ax.plot(lat, [r["test_mse"] for r in rows], "s--", label="test MSE")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.axvline(input_dim, color="grey", ls=":", lw=1, label=f"input size {input_dim}")
+    ax.set_xlabel("latent size")
+    ax.set_ylabel("reconstruction MSE")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    if any(r.get("probe_accuracy") is not None for r in rows):
+        ax2.plot(lat, [r["probe_accuracy"] for r in rows], "o-", color="C2", label="probe accuracy")
+    ax2.plot(lat, [r["noise_r2"] for r in rows], "^-", color="C3", label="noise R² (copying)")
+    ax2.axvline(input_dim, color="grey", ls=":", lw=1)
+    ax2.set_xscale("log", base=2)
+    ax2.set_xlabel("latent size")
+    ax2.grid(alpha=0.3)
+    ax2.legend(fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)

@@ -37,6 +37,8 @@ class Classifier(nn.Module):
         label_smoothing: float = 0.0,
         encoder_lr_scale: float = 1.0,  # the encoder learns at this fraction of the head's rate
         augment_shift: int = 0,  # images: random shifts of up to this many pixels in training
+        recon_weight: float = 0.0,  # > 0: also minimize the autoencoder's own loss (all rows)
+        head_hidden: int = 0,  # > 0: a hidden layer of this size in the head (else linear)
     ):
         super().__init__()
         if int(n_classes) < 2:
@@ -49,11 +51,25 @@ class Classifier(nn.Module):
         self.latent = self.backbone.latent
         self.n_classes = int(n_classes)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.latent, self.n_classes)
+        if head_hidden < 0:
+            raise AekitError("head_hidden must be >= 0")
+        self.head: nn.Module = (
+            nn.Sequential(
+                nn.Linear(self.latent, head_hidden),
+                nn.ReLU(),
+                nn.Dropout(dropout),
+                nn.Linear(head_hidden, self.n_classes),
+            )  # fmt: skip
+            if head_hidden
+            else nn.Linear(self.latent, self.n_classes)
+        )
         self.label_smoothing = float(label_smoothing)
         if encoder_lr_scale < 0 or augment_shift < 0:
             raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
         self.encoder_lr_scale = float(encoder_lr_scale)
+        if recon_weight < 0:
+            raise AekitError("recon_weight must be >= 0")
+        self.recon_weight = float(recon_weight)
         self.augment_shift = int(augment_shift)
         if self.augment_shift and len(self.input_shape) != 3:
             raise AekitError("augment_shift applies to images (C, H, W)")
@@ -68,16 +84,32 @@ class Classifier(nn.Module):
     def loss(
         self, x: torch.Tensor, group: str = "main", y: torch.Tensor | None = None
     ) -> dict[str, torch.Tensor]:
+        """Cross-entropy on the labelled rows (y >= 0; y = -1 marks unlabelled rows), plus
+        recon_weight x the autoencoder's loss on every row when recon_weight > 0."""
         if y is None:
             raise AekitError("a classifier trains on labels: pass targets to fit")
-        logits = self(self._augment(x) if self.training else x)
-        ce = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
-        err = (logits.argmax(1) != y).float().mean()
-        return {"loss": ce, "error": err}
+        labelled = y >= 0
+        terms: dict[str, torch.Tensor] = {}
+        zero = x.new_zeros(())
+        if bool(labelled.any()):
+            xl, yl = x[labelled], y[labelled]
+            logits = self(self._augment(xl) if self.training else xl)
+            terms["ce"] = F.cross_entropy(logits, yl, label_smoothing=self.label_smoothing)
+            terms["error"] = (logits.argmax(1) != yl).float().mean()
+        else:
+            terms["ce"], terms["error"] = zero, zero
+        total = terms["ce"]
+        if self.recon_weight > 0:
+            terms["recon"] = self.backbone.loss(x)["loss"]
+            total = total + self.recon_weight * terms["recon"]
+        terms["loss"] = total
+        return terms
 
     def parameter_groups(self) -> dict[str, list[Any]]:
         """Encoder and head only: the decoder is kept (weights load as saved) but never trained."""
         enc = list(self.backbone.encoder.parameters())
+        if self.recon_weight > 0:  # the decoder trains too
+            enc = list(self.backbone.parameters())
         if self.encoder_lr_scale == 1.0:
             return {"main": enc + list(self.head.parameters())}
         return {

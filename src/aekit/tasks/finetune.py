@@ -1,0 +1,168 @@
+"""Semi-supervised learning: pre-train on unlabeled data (the run), fine-tune on a few labels.
+
+For each seed, one balanced labelled subset of the training split is drawn, and four models are
+trained on exactly those labels and tested on the test split:
+  finetuned  the run's encoder + a new head, all trained on the labels (starts pre-trained)
+  scratch    the same network with fresh weights, trained the same way
+  probe      logistic regression on the frozen codes (standardized)
+  svm        an RBF SVM on the frozen codes (standardized)
+This task calls `fit`; the run itself is never changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..errors import AekitError
+from ..metrics import encode
+from ..registry import build_model
+from ..training import TrainConfig, fit
+
+METHODS = ("finetuned", "scratch", "probe", "svm")
+
+
+@dataclass
+class FinetuneConfig:
+    """How the networks are trained on the labels (same for fine-tuned and from-scratch)."""
+
+    epochs: int = 30
+    batch_size: int = 32
+    lr: float = 1e-3
+    head_hidden: int = 256  # one hidden layer in the head (0: linear head)
+    dropout: float = 0.3
+    encoder_lr_scale: float = 1.0
+    device: str = "auto"
+
+
+def balanced_subset(y: np.ndarray, n_labels: int, seed: int) -> np.ndarray:
+    """n_labels indices into y, the same number per class (seeded), sorted."""
+    classes = np.unique(y)
+    per = n_labels // len(classes)
+    if per < 1:
+        raise AekitError(
+            f"--labels {n_labels} is fewer than one per class ({len(classes)} classes)"
+        )
+    rng = np.random.default_rng(seed)
+    picks = []
+    for c in classes:
+        pool = np.flatnonzero(y == c)
+        if len(pool) < per:
+            raise AekitError(f"class {c} has only {len(pool)} training samples, {per} needed")
+        picks.append(rng.choice(pool, per, replace=False))
+    return np.sort(np.concatenate(picks))
+
+
+def build_classifier(ck, n_classes: int, cfg: FinetuneConfig, seed: int, pretrained: bool):
+    clf = build_model(
+        "classifier", seed=seed, input_shape=ck.model.input_shape, n_classes=n_classes,
+        backbone=ck.info["model"], backbone_config=ck.model.config, head_hidden=cfg.head_hidden,
+        dropout=cfg.dropout, encoder_lr_scale=cfg.encoder_lr_scale,
+    )  # fmt: skip
+    if pretrained:
+        clf.load_backbone(ck.model)
+    return clf
+
+
+def _accuracy(clf, x: np.ndarray, y: np.ndarray) -> float:
+    pred = clf.predict_proba(torch.from_numpy(np.ascontiguousarray(x))).argmax(1).numpy()
+    return float((pred == y).mean())
+
+
+def _frozen_code_models(ck, xl, yl, xt, yt, seed: int) -> dict[str, float]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    zl, zt = encode(ck.model, xl), encode(ck.model, xt)
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    svm = make_pipeline(StandardScaler(), SVC(C=10.0, random_state=seed))
+    return {
+        "probe": float(probe.fit(zl, yl).score(zt, yt)),
+        "svm": float(svm.fit(zl, yl).score(zt, yt)),
+    }
+
+
+def finetune_compare(
+    ck,
+    ds,
+    n_labels: int = 1000,
+    seeds: tuple[int, ...] = (0, 1, 2),
+    cfg: FinetuneConfig | None = None,
+    progress: bool = True,
+    keep_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Accuracy of each method on the test split, per seed and as mean/std over seeds. With
+    `keep_dir`, the first seed's fine-tuned classifier is saved there (a loadable run)."""
+    cfg = cfg or FinetuneConfig()
+    if ds.y_train is None or ds.y_test is None:
+        raise AekitError("finetune needs labels (a label column, class folders, or a labelled set)")
+    if len(ds.x_test) == 0:
+        raise AekitError("the test split is empty")
+    ck.model.check_input(ds.sample_shape)
+    classes = np.unique(ds.y_train)
+    y_train = np.searchsorted(classes, ds.y_train)
+    y_test = np.searchsorted(classes, ds.y_test)
+    unknown = ~np.isin(ds.y_test, classes)
+    if unknown.any():
+        raise AekitError("the test split has labels that the training split lacks")
+    train_cfg = TrainConfig(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                            device=cfg.device, progress=False)  # fmt: skip
+    rows = []
+    bar = tqdm(total=len(seeds) * 2, desc="finetune", disable=not progress, unit="model")
+    for seed in seeds:
+        idx = balanced_subset(y_train, n_labels, seed)
+        xl, yl = ds.x_train[idx], y_train[idx]
+        row: dict[str, Any] = {"seed": seed, "labels": int(len(idx))}
+        for method, pretrained in (("finetuned", True), ("scratch", False)):
+            clf = build_classifier(ck, len(classes), cfg, seed, pretrained)
+            t0 = time.perf_counter()
+            fit(clf, xl, TrainConfig(**{**asdict(train_cfg), "seed": seed}), targets=(yl, None))
+            row[f"{method}_seconds"] = time.perf_counter() - t0
+            clf.to("cpu")
+            row[method] = _accuracy(clf, ds.x_test, y_test)
+            if method == "finetuned" and keep_dir is not None and seed == seeds[0]:
+                from ..checkpoint import save_model
+
+                save_model(keep_dir, clf, scaler=ck.scaler, data={**ck.data, "classes": classes},
+                           train_config={**asdict(cfg), "labels": int(len(idx)), "seed": seed},
+                           metrics={"test_accuracy": row[method]})  # fmt: skip
+            bar.update(1)
+        row.update(_frozen_code_models(ck, xl, yl, ds.x_test, y_test, seed))
+        rows.append(row)
+    bar.close()
+    acc = {m: float(np.mean([r[m] for r in rows])) for m in METHODS}
+    std = {m: float(np.std([r[m] for r in rows])) for m in METHODS}
+    return {
+        "labels": int(rows[0]["labels"]),
+        "seeds": list(seeds),
+        "accuracy": acc,
+        "accuracy_std": std,
+        "finetuned_minus_scratch": acc["finetuned"] - acc["scratch"],
+        "rows": rows,
+        "config": asdict(cfg),
+        "test_samples": int(len(ds.x_test)),
+    }
+
+
+def finetune_run(ck, ds, out: str | Path, **kwargs: Any) -> dict[str, Any]:
+    """The `aekit finetune` task: summary.json, finetune.png and the fine-tuned classifier
+    (seed 0) in out/classifier/."""
+    from .. import plots
+    from .common import output_dir, write_summary
+
+    out = output_dir(out)
+    summary = finetune_compare(ck, ds, keep_dir=out / "classifier", **kwargs)
+    summary["run"] = str(ck.path)
+    plots.accuracy_bars(summary["accuracy"], summary["accuracy_std"], out / "finetune.png",
+                        title=f"{summary['labels']} labels, {len(summary['seeds'])} seeds: "
+                              "test accuracy")  # fmt: skip
+    write_summary(out, summary)
+    return summary

@@ -1,0 +1,303 @@
+"""Tasks on real data (digits): denoise, compress, embed, generate, finetune, sweep.
+
+Each task is checked for what it promises (measured against a direct computation or a known
+answer), its files and summary keys, and its one-line errors from the CLI.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from aekit import build_model, load
+from aekit.cli import main
+from aekit.metrics import psnr, reconstruct
+from aekit.tasks import compress as comp
+from aekit.tasks import denoise as dn
+from aekit.tasks import embed as em
+from aekit.tasks import generate as gen
+from aekit.tasks.common import read_summary, task_data
+from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_compare
+from aekit.tasks.sweep import noise_r2
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A denoising conv AE and a conv VAE on digits, and an MLP on a table."""
+    root = tmp_path_factory.mktemp("task-runs")
+    common = ["--epochs", "25", "--batch-size", "32", "--no-progress"]
+    assert main(["train", "digits", "--model", "conv", "--latent", "24", "--noise", "gaussian:0.2",
+                 "--out", str(root / "dae"), *common]) == 0  # fmt: skip
+    assert main(["train", "digits", "--model", "conv-vae", "--latent", "4",
+                 "--out", str(root / "vae"), *common]) == 0  # fmt: skip
+    rng = np.random.default_rng(0)
+    table = root / "t.npy"
+    np.save(table, rng.normal(size=(200, 6)).astype(np.float32))
+    assert main(["train", str(table), "--model", "mlp", "--latent", "2", "--hidden", "8",
+                 "--epochs", "2", "--out", str(root / "table"), "--no-progress"]) == 0  # fmt: skip
+    return root
+
+
+# -- denoise ----------------------------------------------------------------------------------
+def test_corruption_is_seeded_clipped_and_at_the_stated_level(digits):
+    x = digits.x_test
+    a, b = dn.corrupt(x, "gaussian:0.2", 1), dn.corrupt(x, "gaussian:0.2", 1)
+    assert np.array_equal(a, b) and not np.array_equal(a, dn.corrupt(x, "gaussian:0.2", 2))
+    assert a.min() >= 0 and a.max() <= 1
+    mid = (x > 0.3) & (x < 0.7)  # away from the clip, the noise is N(0, 0.2)
+    assert abs(float((a - x)[mid].std()) - 0.2) < 0.01
+    sp = dn.corrupt(x, "saltpepper:0.2", 0)
+    changed = sp != x
+    assert set(np.unique(sp[changed])) <= {0.0, 1.0}
+    hit = np.isin(sp, (0.0, 1.0)) & ~np.isin(x, (0.0, 1.0))  # salt or pepper where x was neither
+    assert abs(hit.sum() / (~np.isin(x, (0.0, 1.0))).sum() - 0.2) < 0.01
+
+
+def test_denoising_autoencoder_beats_the_noisy_input(runs, digits):
+    ck = load(runs / "dae")
+    clean = task_data(ck, None).x_test
+    summary, imgs = dn.denoise_report(ck.model, clean, "gaussian:0.2", baselines=["median"],
+                                      progress=False)  # fmt: skip
+    assert summary["psnr_noisy"] == pytest.approx(psnr(imgs["noisy"], clean))
+    assert summary["psnr_denoised"] == pytest.approx(psnr(imgs["denoised"], clean))
+    assert summary["psnr_denoised"] > summary["psnr_noisy"] + 1.0
+    from scipy import ndimage
+
+    direct = ndimage.median_filter(imgs["noisy"], size=(1, 1, 3, 3))
+    assert summary["baselines"]["median"] == pytest.approx(psnr(direct, clean))
+
+
+def test_bm3d_baseline_denoises_and_is_skipped_for_tiny_images(digits):
+    yy, xx = np.mgrid[0:32, 0:32] / 31.0
+    clean = (0.5 + 0.4 * np.sin(3 * xx) * np.cos(2 * yy))[None, None].astype(np.float32)
+    noisy = dn.corrupt(clean, "gaussian:0.1", 0)
+    out = dn.baseline("bm3d", noisy, dn.parse_noise("gaussian:0.1"))
+    assert psnr(out, clean) > psnr(noisy, clean) + 5
+    model = build_model("conv", input_shape=(1, 8, 8), latent=4)
+    summary, _ = dn.denoise_report(model, digits.x_test[:20], "gaussian:0.2",
+                                   baselines=["bm3d"], progress=False)  # fmt: skip
+    assert "bm3d" in summary["baselines_skipped"] and summary["baselines"] == {}
+
+
+def test_denoise_cli_writes_images_grid_and_summary(runs, tmp_path, capsys):
+    out = tmp_path / "dn"
+    code, text, _ = run(capsys, "denoise", runs / "dae", "--noise", "saltpepper:0.2", "--out",
+                        out, "--n", "50", "--baselines", "median,gaussian", "--no-progress")  # fmt: skip
+    assert code == 0 and "psnr_denoised" in text
+    s = read_summary(out)
+    assert {"psnr_noisy", "psnr_denoised", "ssim_denoised", "baselines"} <= set(s)
+    assert set(s["baselines"]) == {"median", "gaussian"} and s["images"] == 50
+    assert np.load(out / "denoised.npy").shape == (50, 8, 8)
+    assert (out / "denoise.png").stat().st_size > 1000
+
+
+# -- compress ---------------------------------------------------------------------------------
+def test_codec_round_trips_and_codes_near_the_entropy():
+    from aekit import codec
+
+    rng = np.random.default_rng(0)
+    s = np.round(rng.normal(0, 4, (5000, 12))).astype(np.int64)
+    s[:, 3] = 7  # a constant column costs nothing
+    fields, tables, payload = codec.encode_symbols(s)
+    data = codec.write_file(fields, tables, payload)
+    h, t, p = codec.read_file(data)
+    assert np.array_equal(codec.decode_symbols(h, t, p), s)
+    entropy = 0.0
+    for j in range(s.shape[1]):
+        prob = np.bincount(s[:, j] - s[:, j].min()) / len(s)
+        prob = prob[prob > 0]
+        entropy -= (prob * np.log2(prob)).sum() * len(s)
+    assert len(payload) * 8 < 1.01 * entropy + 64
+
+
+def test_compress_decompress_round_trip_and_rate_control(runs, tmp_path, capsys):
+    ck = load(runs / "dae")
+    x = task_data(ck, None).x_test
+    sizes, psnrs = [], []
+    for q in (10, 40, 80):
+        data, recon = comp.compress_bytes(ck, x, q)
+        sizes.append(len(data))
+        psnrs.append(psnr(recon, x))
+    assert sizes[0] < sizes[1] < sizes[2] and psnrs[0] < psnrs[1] <= psnrs[2] + 1e-6
+    f = tmp_path / "digits.aekz"
+    code, text, _ = run(capsys, "compress", runs / "dae", "digits", "--out", f, "--quality", "40")
+    assert code == 0
+    s = json.loads((tmp_path / "digits.aekz.json").read_text())
+    assert s["bits_per_image"] == pytest.approx(f.stat().st_size * 8 / s["images"])
+    assert s["psnr"] == pytest.approx(psnrs[1], abs=1e-4) and s["images"] == len(x)
+    assert run(capsys, "decompress", f, "--out", tmp_path / "back.npy")[0] == 0
+    back = np.load(tmp_path / "back.npy")
+    assert back.shape == (len(x), 8, 8)
+    _, recon = comp.compress_bytes(ck, x, 40)
+    assert np.allclose(back, recon[:, 0], atol=1e-6)  # input order kept
+    assert run(capsys, "decompress", f, "--out", tmp_path / "pngs")[0] == 0
+    assert len(list((tmp_path / "pngs").glob("*.png"))) == len(x)
+
+
+def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys):
+    f = tmp_path / "c.aekz"
+    assert run(capsys, "compress", runs / "dae", "digits", "--out", f, "--n", "20")[0] == 0
+    raw = bytearray(f.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    bad = tmp_path / "bad.aekz"
+    bad.write_bytes(bytes(raw))
+    code, _, err = run(capsys, "decompress", bad, "--out", tmp_path / "x.npy")
+    assert code == 2 and "checksum mismatch" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.npy").exists()
+    code, _, err = run(capsys, "decompress", f, "--out", tmp_path / "y.npy", "--run", runs / "vae")
+    assert code == 2 and "not the model that wrote" in err
+    code, _, err = run(capsys, "compress", runs / "table", runs / "t.npy", "--out", tmp_path / "t")
+    assert code == 2 and "images" in err
+
+
+# -- embed ------------------------------------------------------------------------------------
+def test_map_quality_known_answers(digits):
+    two = np.random.default_rng(0).normal(size=(300, 2))
+    assert em.trustworthiness(two, two) == pytest.approx(1.0)  # a map of itself: no intruders
+    shuffled = np.random.default_rng(1).permutation(two)
+    assert em.trustworthiness(two, shuffled) < 0.6  # a map unrelated to the data
+    y = digits.y_test
+    separated = np.stack([y * 10.0, np.zeros(len(y))], 1)  # classes in distinct clusters
+    assert (
+        em.knn_accuracy(separated + np.random.default_rng(0).normal(0, 0.1, separated.shape), y)
+        == 1.0
+    )
+
+
+def test_tsne_of_codes_separates_digits_and_writes_files(runs, tmp_path, capsys):
+    out = tmp_path / "map"
+    code, text, _ = run(capsys, "embed", runs / "dae", "--map", "tsne", "--out", out)
+    assert code == 0
+    s = read_summary(out)
+    assert {"knn_accuracy", "trustworthiness", "seconds"} <= set(s)
+    assert s["knn_accuracy"] > 0.8 and s["trustworthiness"] > 0.8
+    import pandas as pd
+
+    csv = pd.read_csv(out / "map.csv")
+    assert list(csv.columns) == ["x", "y", "label"] and len(csv) == s["samples"]
+    assert (out / "map.png").stat().st_size > 1000
+    code, _, err = run(capsys, "embed", runs / "dae", "--map", "mds", "--out", tmp_path / "m2")
+    assert code == 2 and "unknown map" in err
+
+
+def test_pca_map_of_a_table_run(runs, tmp_path, capsys):
+    code, _, _ = run(capsys, "embed", runs / "table", "--map", "pca", "--out", tmp_path / "p")
+    assert code == 0
+    assert read_summary(tmp_path / "p")["knn_accuracy"] is None  # no labels: no kNN accuracy
+
+
+# -- generate ---------------------------------------------------------------------------------
+def test_vae_samples_interpolation_and_traversal(runs, tmp_path, capsys):
+    ck = load(runs / "vae")
+    a, b = gen.sample(ck.model, 8, seed=3), gen.sample(ck.model, 8, seed=3)
+    assert a.shape == (8, 1, 8, 8) and np.array_equal(a, b)
+    x = task_data(ck, None).x_test
+    line = gen.interpolate(ck.model, x[0], x[1], steps=5)
+    ends = reconstruct(ck.model, x[:2])
+    assert np.allclose(line[0], ends[0], atol=1e-5) and np.allclose(line[-1], ends[1], atol=1e-5)
+    imgs, values = gen.traverse(ck.model, x[0], 1, steps=7)
+    assert imgs.shape[0] == 7 and values[0] == -3.0 and values[-1] == 3.0
+    out = tmp_path / "gen"
+    code, _, _ = run(capsys, "generate", runs / "vae", "--n", "16", "--interpolate", "0", "5",
+                     "--traverse", "2", "--out", out)  # fmt: skip
+    assert code == 0
+    assert {"samples.png", "samples.npy", "interpolation.png", "traversal.png",
+            "summary.json"} <= {p.name for p in out.iterdir()}  # fmt: skip
+    assert np.load(out / "samples.npy").shape == (16, 8, 8)
+
+
+def test_generate_errors(runs, tmp_path, capsys):
+    code, _, err = run(capsys, "generate", runs / "dae", "--out", tmp_path / "g")
+    assert code == 2 and "no prior" in err
+    assert run(capsys, "generate", runs / "dae", "--interpolate", "0", "1", "--out",
+               tmp_path / "g")[0] == 0  # fmt: skip
+    code, _, err = run(capsys, "generate", runs / "vae", "--traverse", "9", "--out", tmp_path / "h")
+    assert code == 2 and "dimensions 0..3" in err
+    code, _, err = run(capsys, "generate", tmp_path, "--out", tmp_path / "i")
+    assert code == 2 and "not an aekit checkpoint" in err
+
+
+# -- finetune ---------------------------------------------------------------------------------
+def test_balanced_subset():
+    y = np.repeat(np.arange(4), 50)
+    idx = balanced_subset(y, 40, seed=1)
+    assert np.array_equal(np.bincount(y[idx]), [10] * 4)
+    assert np.array_equal(idx, balanced_subset(y, 40, seed=1))
+    assert not np.array_equal(idx, balanced_subset(y, 40, seed=2))
+
+
+def test_finetune_compares_four_methods_on_the_same_labels(runs, tmp_path, capsys):
+    ck = load(runs / "dae")
+    ds = task_data(ck, None)
+    s = finetune_compare(ck, ds, 200, seeds=(0, 1), cfg=FinetuneConfig(epochs=15), progress=False)
+    assert s["labels"] == 200 and set(s["accuracy"]) == {"finetuned", "scratch", "probe", "svm"}
+    for r in s["rows"]:
+        for m in ("finetuned", "scratch", "probe", "svm"):
+            assert 0.5 < r[m] <= 1.0  # 20 labels per digit: all far above chance (0.1)
+    out = tmp_path / "ft"
+    code, text, _ = run(capsys, "finetune", runs / "dae", "--labels", "100", "--seeds", "0",
+                        "--epochs", "5", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0 and "finetuned" in text
+    summary = read_summary(out)
+    clf = load(out / "classifier")  # the fine-tuned classifier is a loadable checkpoint
+    x = torch.from_numpy(ds.x_test)
+    acc = float((clf.model.predict_proba(x).argmax(1).numpy() == ds.y_test).mean())
+    assert acc == pytest.approx(summary["rows"][0]["finetuned"])
+    code, _, err = run(capsys, "finetune", runs / "table", "--out", tmp_path / "f2")
+    assert code == 2 and "labels" in err
+
+
+# -- sweep ------------------------------------------------------------------------------------
+def test_noise_r2_known_answers():
+    ident = build_model("mlp", input_shape=(6,), latent=6, hidden=[], output="linear")
+    with torch.no_grad():
+        ident.encoder.linears[0].weight.copy_(torch.eye(6))
+        ident.encoder.linears[0].bias.zero_()
+        ident.decoder.linears[0].weight.copy_(torch.eye(6))
+        ident.decoder.linears[0].bias.zero_()
+    assert noise_r2(ident, (6,), "table") == pytest.approx(1.0)
+    with torch.no_grad():
+        ident.decoder.linears[0].weight.zero_()
+    assert noise_r2(ident, (6,), "table") == pytest.approx(0.0, abs=0.05)  # predicts the mean
+
+
+def test_sweep_cli_rows_and_files(tmp_path, capsys):
+    out = tmp_path / "sw"
+    code, text, _ = run(capsys, "sweep", "digits", "--latents", "2,16,96", "--epochs", "3",
+                        "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0
+    s = read_summary(out)
+    assert [r["latent"] for r in s["rows"]] == [2, 16, 96]
+    for r in s["rows"]:
+        assert {"latent", "train_mse", "test_mse", "probe_accuracy", "noise_r2"} <= set(r)
+    assert s["rows"][2]["overcomplete"] and not s["rows"][1]["overcomplete"]
+    assert s["rows"][1]["test_mse"] < s["rows"][0]["test_mse"]  # 16 numbers beat 2
+    assert (out / "sweep.png").is_file() and (out / "latent-16" / "model.json").is_file()
+    code, _, err = run(capsys, "sweep", "digits", "--latents", "0,4", "--out", tmp_path / "s2")
+    assert code == 2 and "positive" in err
+
+
+def test_task_cli_rejects_what_is_not_a_run(tmp_path, capsys):
+    for cmd in (["denoise", tmp_path, "--out", tmp_path / "o"],
+                ["compress", tmp_path, "digits", "--out", tmp_path / "o.aekz"],
+                ["embed", tmp_path, "--out", tmp_path / "o"],
+                ["finetune", tmp_path, "--out", tmp_path / "o"]):  # fmt: skip
+        code, _, err = run(capsys, *cmd)
+        assert code == 2 and "not an aekit checkpoint" in err and len(err.splitlines()) == 1
+
+
+def test_images_of_the_wrong_size_are_refused(runs, tmp_path, capsys):
+    imgs = tmp_path / "big.npy"
+    np.save(imgs, np.random.default_rng(0).random((5, 12, 12)).astype(np.float32))
+    code, _, err = run(capsys, "compress", runs / "dae", imgs, "--out", tmp_path / "o.aekz")
+    assert code == 2 and "expects samples of shape" in err
+    code, _, err = run(capsys, "denoise", runs / "dae", imgs, "--noise", "none", "--out",
+                       tmp_path / "d")  # fmt: skip
+    assert code == 2 and "expects samples of shape" in err
