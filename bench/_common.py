@@ -1,0 +1,56 @@
+"""What the task benchmarks share: machine facts, trained runs kept in bench/runs/, results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).parent
+RESULTS = ROOT / "results"
+RUNS = ROOT / "runs"  # trained models, reused between benchmark runs (git-ignored)
+DOCS = ROOT.parent / "docs"
+
+
+def machine(threads: int) -> dict[str, Any]:
+    return {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "torch_threads": threads,
+        "torch": torch.__version__,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int,
+                batch_size: int = 64, retrain: bool = False) -> Path:  # fmt: skip
+    """bench/runs/NAME: trained on Fashion-MNIST with this recipe unless it is already there
+    (model.json records the recipe; a different recipe is retrained)."""
+    from aekit import TrainConfig, train_run
+
+    out = RUNS / name
+    recipe = {"model": model, "config": model_config, "epochs": epochs, "batch_size": batch_size}
+    done = out / "metrics.json"
+    if done.is_file() and not retrain:
+        saved = json.loads((out / "recipe.json").read_text()) if (out / "recipe.json").is_file() else None
+        if saved == recipe:
+            return out
+    t0 = time.perf_counter()
+    train_run("fashion-mnist", model, out, model_config=model_config,
+              train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=False),
+              overwrite=True)  # fmt: skip
+    (out / "recipe.json").write_text(json.dumps({**recipe}, indent=2))
+    (out / "train_seconds.txt").write_text(f"{time.perf_counter() - t0:.1f}\n")
+    return out
+
+
+def write_result(name: str, obj: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    p = RESULTS / f"{name}.json"
+    p.write_text(json.dumps(obj, indent=2) + "\n")
+    return p

@@ -1,0 +1,154 @@
+"""Rate-distortion on the Fashion-MNIST test images: aekit vs PCA vs JPEG vs WebP, one run.
+
+aekit: a conv autoencoder (latent 256) whose codes are quantized and rANS-coded by
+`aekit compress` (bits = whole file incl. header and tables). PCA: all 784 components of the
+training images, quantized and coded the same way (same quantizer, coder and file layout).
+JPEG and WebP: Pillow, one file per image, grayscale. PSNR is per image, averaged.
+Usage (idle machine): .venv/bin/python bench/compress.py --threads 2
+Writes bench/results/compress.json and docs/compress_rd.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+
+from aekit import load  # noqa: E402
+from aekit.metrics import encode, psnr  # noqa: E402
+from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks.compress import _decode, compress_bytes, rate_distortion  # noqa: E402
+
+QUALITIES = [1, 2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50]
+IMAGE_QUALITIES = [1, 3, 5, 10, 20, 30, 50, 70, 90]
+
+
+def pillow_rd(x: np.ndarray, fmt: str, quality: int) -> dict[str, float]:
+    bits, rec = 0, []
+    for im in x[:, 0]:
+        buf = io.BytesIO()
+        Image.fromarray(np.round(im * 255).astype(np.uint8)).save(buf, fmt, quality=quality)
+        bits += 8 * buf.tell()
+        rec.append(np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), np.float32))
+    return {"quality": quality, "bits_per_image": bits / len(x),
+            "psnr": psnr(np.stack(rec)[:, None] / 255.0, x)}  # fmt: skip
+
+
+def bits_at(curve: list[dict], target_psnr: float) -> float | None:
+    """Bits per image a curve needs for `target_psnr` (linear interpolation; None if out of range)."""
+    pts = sorted((r["psnr"], r["bits_per_image"]) for r in curve)
+    ps, bs = [p for p, _ in pts], [b for _, b in pts]
+    if not ps[0] <= target_psnr <= ps[-1]:
+        return None
+    return float(np.interp(target_psnr, ps, bs))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--retrain", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    run = trained_run("compress-conv256", "conv", {"latent": 256}, a.epochs, retrain=a.retrain)
+    ck = load(run)
+    ds = task_data(ck, None)
+    x = ds.x_test
+
+    t0 = time.perf_counter()
+    aekit = []
+    for q in QUALITIES:  # the real files that `aekit compress` writes
+        data, recon = compress_bytes(ck, x, q)
+        aekit.append({"quality": q, "bits_per_image": 8 * len(data) / len(x), "psnr": psnr(recon, x)})
+    aekit_seconds = time.perf_counter() - t0
+    # same numbers through the shared helper the PCA baseline uses (a check of the helper)
+    check = rate_distortion(lambda v: encode(ck.model, v), lambda z: _decode(ck.model, z), x, [10])
+    assert abs(check[0]["bits_per_image"] - aekit[QUALITIES.index(10)]["bits_per_image"]) < 1.0
+
+    from sklearn.decomposition import PCA
+
+    flat_train = ds.x_train.reshape(len(ds.x_train), -1)
+    pca = PCA(random_state=0).fit(flat_train)
+    pca_curve = rate_distortion(
+        lambda v: pca.transform(v.reshape(len(v), -1)),
+        lambda z: (z @ pca.components_ + pca.mean_).reshape(-1, *x.shape[1:]),
+        x, [q for q in range(1, 80, 3)],
+    )  # fmt: skip
+    jpeg = [pillow_rd(x, "JPEG", q) for q in IMAGE_QUALITIES]
+    webp = [pillow_rd(x, "WEBP", q) for q in IMAGE_QUALITIES]
+    jpeg10 = next(r for r in jpeg if r["quality"] == 10)
+    webp10 = next(r for r in webp if r["quality"] == 10)
+
+    at_jpeg = bits_at(aekit, jpeg10["psnr"])
+    at_webp = bits_at(aekit, webp10["psnr"])
+    vs_pca = []
+    for r in aekit:
+        b = bits_at(pca_curve, r["psnr"])
+        vs_pca.append({"psnr": r["psnr"], "aekit_bits": r["bits_per_image"], "pca_bits": b,
+                       "ratio": (r["bits_per_image"] / b) if b else None})  # fmt: skip
+    result = {
+        **machine(a.threads),
+        "images": int(len(x)),
+        "run": str(run),
+        "aekit": aekit,
+        "aekit_seconds_all_qualities": aekit_seconds,
+        "pca": pca_curve,
+        "jpeg": jpeg,
+        "webp": webp,
+        "targets": {
+            "jpeg_q10": jpeg10,
+            "aekit_bits_at_jpeg_q10_psnr": at_jpeg,
+            "ratio_to_jpeg_q10": at_jpeg / jpeg10["bits_per_image"] if at_jpeg else None,
+            "webp_q10": webp10,
+            "aekit_bits_at_webp_q10_psnr": at_webp,
+            "ratio_to_webp_q10": at_webp / webp10["bits_per_image"] if at_webp else None,
+            "vs_pca": vs_pca,
+            "fewer_bits_than_pca_everywhere": all(v["ratio"] is not None and v["ratio"] < 1 for v in vs_pca),
+        },
+    }
+    write_result("compress", result)
+    plot(result, DOCS / "compress_rd.png")
+    t = result["targets"]
+    print(f"JPEG q10: {jpeg10['psnr']:.2f} dB at {jpeg10['bits_per_image']:.0f} bits; aekit needs "
+          f"{at_jpeg and round(at_jpeg)} bits ({t['ratio_to_jpeg_q10'] and round(t['ratio_to_jpeg_q10'], 3)}x)")
+    print(f"WebP q10: {webp10['psnr']:.2f} dB at {webp10['bits_per_image']:.0f} bits; aekit needs "
+          f"{at_webp and round(at_webp)} bits ({t['ratio_to_webp_q10'] and round(t['ratio_to_webp_q10'], 3)}x)")
+    print("aekit vs PCA at aekit's PSNRs (bits ratio):",
+          ", ".join(f"{v['psnr']:.1f} dB {v['ratio']:.2f}" if v["ratio"] else f"{v['psnr']:.1f} dB n/a"
+                    for v in vs_pca))  # fmt: skip
+
+
+def plot(result: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    for key, label, style in (("aekit", "aekit (conv AE, latent 256)", "o-"),
+                              ("pca", "PCA, same quantizer + coder", "s--"),
+                              ("jpeg", "JPEG (Pillow)", "^-"), ("webp", "WebP (Pillow)", "v-")):  # fmt: skip
+        rows = sorted(result[key], key=lambda r: r["bits_per_image"])
+        ax.plot([r["bits_per_image"] for r in rows], [r["psnr"] for r in rows], style, ms=4, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("bits per image (log)")
+    ax.set_ylabel("PSNR (dB)")
+    ax.set_title(f"Fashion-MNIST test set ({result['images']:,} images): rate vs distortion", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
