@@ -37,7 +37,11 @@ def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int
     recipe = {"model": model, "config": model_config, "epochs": epochs, "batch_size": batch_size}
     done = out / "metrics.json"
     if done.is_file() and not retrain:
-        saved = json.loads((out / "recipe.json").read_text()) if (out / "recipe.json").is_file() else None
+        saved = (
+            json.loads((out / "recipe.json").read_text())
+            if (out / "recipe.json").is_file()
+            else None
+        )
         if saved == recipe:
             return out
     t0 = time.perf_counter()

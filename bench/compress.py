@@ -22,7 +22,6 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
-
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, psnr  # noqa: E402
 from aekit.tasks.common import task_data  # noqa: E402
@@ -68,7 +67,9 @@ def main() -> None:
     aekit = []
     for q in QUALITIES:  # the real files that `aekit compress` writes
         data, recon = compress_bytes(ck, x, q)
-        aekit.append({"quality": q, "bits_per_image": 8 * len(data) / len(x), "psnr": psnr(recon, x)})
+        aekit.append(
+            {"quality": q, "bits_per_image": 8 * len(data) / len(x), "psnr": psnr(recon, x)}
+        )
     aekit_seconds = time.perf_counter() - t0
     # same numbers through the shared helper the PCA baseline uses (a check of the helper)
     check = rate_distortion(lambda v: encode(ck.model, v), lambda z: _decode(ck.model, z), x, [10])
@@ -112,16 +113,22 @@ def main() -> None:
             "aekit_bits_at_webp_q10_psnr": at_webp,
             "ratio_to_webp_q10": at_webp / webp10["bits_per_image"] if at_webp else None,
             "vs_pca": vs_pca,
-            "fewer_bits_than_pca_everywhere": all(v["ratio"] is not None and v["ratio"] < 1 for v in vs_pca),
+            "fewer_bits_than_pca_everywhere": all(
+                v["ratio"] is not None and v["ratio"] < 1 for v in vs_pca
+            ),
         },
     }
     write_result("compress", result)
     plot(result, DOCS / "compress_rd.png")
     t = result["targets"]
-    print(f"JPEG q10: {jpeg10['psnr']:.2f} dB at {jpeg10['bits_per_image']:.0f} bits; aekit needs "
-          f"{at_jpeg and round(at_jpeg)} bits ({t['ratio_to_jpeg_q10'] and round(t['ratio_to_jpeg_q10'], 3)}x)")
-    print(f"WebP q10: {webp10['psnr']:.2f} dB at {webp10['bits_per_image']:.0f} bits; aekit needs "
-          f"{at_webp and round(at_webp)} bits ({t['ratio_to_webp_q10'] and round(t['ratio_to_webp_q10'], 3)}x)")
+    print(
+        f"JPEG q10: {jpeg10['psnr']:.2f} dB at {jpeg10['bits_per_image']:.0f} bits; aekit needs "
+        f"{at_jpeg and round(at_jpeg)} bits ({t['ratio_to_jpeg_q10'] and round(t['ratio_to_jpeg_q10'], 3)}x)"
+    )
+    print(
+        f"WebP q10: {webp10['psnr']:.2f} dB at {webp10['bits_per_image']:.0f} bits; aekit needs "
+        f"{at_webp and round(at_webp)} bits ({t['ratio_to_webp_q10'] and round(t['ratio_to_webp_q10'], 3)}x)"
+    )
     print("aekit vs PCA at aekit's PSNRs (bits ratio):",
           ", ".join(f"{v['psnr']:.1f} dB {v['ratio']:.2f}" if v["ratio"] else f"{v['psnr']:.1f} dB n/a"
                     for v in vs_pca))  # fmt: skip
@@ -138,11 +145,15 @@ def plot(result: dict, path: Path) -> None:
                               ("pca", "PCA, same quantizer + coder", "s--"),
                               ("jpeg", "JPEG (Pillow)", "^-"), ("webp", "WebP (Pillow)", "v-")):  # fmt: skip
         rows = sorted(result[key], key=lambda r: r["bits_per_image"])
-        ax.plot([r["bits_per_image"] for r in rows], [r["psnr"] for r in rows], style, ms=4, label=label)
+        ax.plot(
+            [r["bits_per_image"] for r in rows], [r["psnr"] for r in rows], style, ms=4, label=label
+        )
     ax.set_xscale("log")
     ax.set_xlabel("bits per image (log)")
     ax.set_ylabel("PSNR (dB)")
-    ax.set_title(f"Fashion-MNIST test set ({result['images']:,} images): rate vs distortion", fontsize=10)
+    ax.set_title(
+        f"Fashion-MNIST test set ({result['images']:,} images): rate vs distortion", fontsize=10
+    )
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -19,7 +19,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
-
 from aekit import load  # noqa: E402
 from aekit.tasks.common import task_data  # noqa: E402
 from aekit.tasks.denoise import denoise_run  # noqa: E402

@@ -20,7 +20,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
-
 from aekit import load  # noqa: E402
 from aekit.tasks.common import task_data  # noqa: E402
 from aekit.tasks.embed import embed, knn_accuracy, map_2d, trustworthiness  # noqa: E402
@@ -43,7 +42,10 @@ def main() -> None:
     map_pixels = map_2d(pixels, "tsne", seed=0)
     t_pixels = time.perf_counter() - t0
     rows = {}
-    for name, m, secs, feats in (("codes", map_codes, t_codes, codes), ("pixels", map_pixels, t_pixels, pixels)):
+    for name, m, secs, feats in (
+        ("codes", map_codes, t_codes, codes),
+        ("pixels", map_pixels, t_pixels, pixels),
+    ):
         rows[name] = {
             "seconds": secs,
             "knn_accuracy": knn_accuracy(m, y),
@@ -59,7 +61,8 @@ def main() -> None:
         "codes": rows["codes"],
         "pixels": rows["pixels"],
         "time_ratio_codes_to_pixels": rows["codes"]["seconds"] / rows["pixels"]["seconds"],
-        "knn_gain_codes_minus_pixels": rows["codes"]["knn_accuracy"] - rows["pixels"]["knn_accuracy"],
+        "knn_gain_codes_minus_pixels": rows["codes"]["knn_accuracy"]
+        - rows["pixels"]["knn_accuracy"],
     }
     write_result("embed", result)
     plot(map_codes, map_pixels, y, ds.class_names, rows, DOCS / "embed_codes_vs_pixels.png")
@@ -81,7 +84,9 @@ def plot(mc, mp, y, names, rows, path: Path) -> None:
     for ax, m, key in ((axes[0], mc, "codes"), (axes[1], mp, "pixels")):
         for c in np.unique(y):
             s = y == c
-            ax.scatter(m[s, 0], m[s, 1], s=2, color=cmap(int(c)), label=names[int(c)] if names else c)
+            ax.scatter(
+                m[s, 0], m[s, 1], s=2, color=cmap(int(c)), label=names[int(c)] if names else c
+            )
         r = rows[key]
         ax.set_title(f"t-SNE of {r['input_dim']}-d {key}: {r['seconds']:.0f} s, "
                      f"5-NN accuracy {r['knn_accuracy']:.3f}", fontsize=10)  # fmt: skip

@@ -95,6 +95,7 @@ BAD = {
         "unknown model 'nope'",
     ),
     "missing data": (["train", "nowhere.csv", "--epochs", "1"], "not found"),
+    "a classifier": (["train", "digits", "--model", "classifier"], "not an autoencoder"),
     "bad noise": (["train", "digits", "--noise", "blur:2", "--epochs", "1"], "noise 'blur:2'"),
     "conv on a table": (["train", "TABLE", "--model", "conv", "--epochs", "1"], "needs images"),
     "tied conv": (["train", "digits", "--model", "conv", "--tied", "--epochs", "1"], "tied"),

@@ -11,7 +11,7 @@ from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
 from .errors import AekitError
 from .metrics import reconstruct
-from .registry import build_model
+from .registry import build_model, get_entry
 from .tasks.evaluate import evaluate
 from .training import History, TrainConfig, fit
 
@@ -69,6 +69,11 @@ def train_run(
 ) -> dict[str, Any]:
     """Train `model` on `source` into the folder `out`; returns the metrics written to
     metrics.json (test mse/psnr/ssim, parameter count, timings)."""
+    if get_entry(model).role != "autoencoder":
+        raise AekitError(
+            f"{model!r} is not an autoencoder; classifiers come from `aekit finetune` or "
+            "aekit.AutoencoderClassifier"
+        )
     cfg = train_config or TrainConfig()
     data_options = dict(data_options or {})
     data_options.setdefault("seed", cfg.seed)
