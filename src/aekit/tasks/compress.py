@@ -2,7 +2,7 @@
 
 compress: codes z = encode(x) -> symbols round(z / step) -> rANS (aekit.codec) -> one file.
 decompress: symbols -> z_hat = symbols * step -> decode -> images in [0, 1].
-`quality` (1..100) sets the step relative to the batch's RMS code value: step = rms * 2^(-q/12.5),
+`quality` (1..100) sets the step relative to the batch's RMS code value: step = rms * 2^((20 - q) / 10),
 so higher quality means finer steps, more bits and higher PSNR. The decoder is the run's model,
 named in the file by path and weights checksum.
 """
@@ -29,7 +29,7 @@ def step_for(codes: np.ndarray, quality: float) -> float:
     if not 1 <= quality <= 100:
         raise AekitError(f"quality must be in 1..100, got {quality:g}")
     rms = float(np.sqrt(np.mean(np.square(codes)))) or 1.0
-    return rms * 2.0 ** (-quality / 12.5)
+    return rms * 2.0 ** ((20.0 - quality) / 10.0)
 
 
 def quantize(codes: np.ndarray, step: float) -> np.ndarray:
