@@ -110,10 +110,14 @@ def decompress_file(path: str | Path, run: str | Path | None = None) -> np.ndarr
 
 
 def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dict[str, Any]:
-    """The `aekit compress` task: writes FILE and FILE.json (its summary); returns the summary."""
-    from ..checkpoint import write_json
+    """The `aekit compress` task: writes FILE, and beside it summary.json and compress.png
+    (originals above, what decompressing gives below); returns the summary."""
+    from .. import plots
+    from .common import write_summary
 
     out = Path(out)
+    if out.is_dir():
+        raise AekitError(f"{out} is a folder; give a file name for the compressed data")
     t0 = time.perf_counter()
     data, recon = compress_bytes(ck, x, quality)
     seconds = time.perf_counter() - t0
@@ -130,7 +134,10 @@ def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dic
         "seconds": seconds,
         "run": str(ck.path),
     }
-    write_json(out.with_name(out.name + ".json"), summary)
+    plots.image_rows([x[:10], recon[:10]], ["original", "decompressed"], out.parent / "compress.png",
+                     title=f"{summary['bits_per_image']:.0f} bits per image, "
+                           f"PSNR {summary['psnr']:.2f} dB")  # fmt: skip
+    write_summary(out.parent, summary)
     return summary
 
 
