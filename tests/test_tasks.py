@@ -4,7 +4,6 @@ Each task is checked for what it promises (measured against a direct computation
 answer), its files and summary keys, and its one-line errors from the CLI.
 """
 
-
 import numpy as np
 import pytest
 import torch
