@@ -28,7 +28,7 @@ from _common import DOCS, RESULTS, machine, trained_run, write_result  # noqa: E
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, psnr  # noqa: E402
 from aekit.tasks.common import task_data  # noqa: E402
-from aekit.tasks.compress import _decode, compress_bytes, rate_distortion  # noqa: E402
+from aekit.tasks.compress import compress_bytes, decode_images, rate_distortion  # noqa: E402
 
 QUALITIES = [1, 3, 5, 8, 10, 12, 15, 18, 20, 22, 25, 30, 35, 40, 50, 60]
 IMAGE_QUALITIES = [1, 3, 5, 10, 20, 30, 50, 70, 90]
@@ -97,7 +97,7 @@ def main() -> None:
         per_run[name] = rows
         # the shared helper the PCA baseline uses gives the same numbers (a check of the helper)
         check = rate_distortion(lambda v, m=ck.model: encode(m, v),
-                                lambda z, m=ck.model: _decode(m, z), x, [10])  # fmt: skip
+                                lambda z, m=ck.model: decode_images(m, z), x, [10])  # fmt: skip
         assert abs(check[0]["bits_per_image"] - rows[QUALITIES.index(10)]["bits_per_image"]) < 1.0
     aekit = envelope([r for rows in per_run.values() for r in rows])
 

@@ -37,10 +37,13 @@ def main() -> None:
     run = trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32)
     ck = load(run)
     ds = task_data(ck, None)
-    cfg = FinetuneConfig(epochs=a.epochs)
+    cfg = FinetuneConfig(epochs=a.epochs, augment_shift=a.augment_shift)
     out = RUNS / "finetune-out"
     s = finetune_run(ck, ds, out, n_labels=a.labels, seeds=(0, 1, 2), cfg=cfg)
-    shutil.copy(out / "finetune.png", DOCS / "finetune.png")
+    shutil.copy(
+        out / "finetune.png",
+        DOCS / ("finetune.png" if not a.augment_shift else f"finetune_shift{a.augment_shift}.png"),
+    )
 
     from sklearn.linear_model import LogisticRegression
 
@@ -57,7 +60,7 @@ def main() -> None:
         "per_seed": raw,
     }
     result = {**machine(a.threads), **s}
-    write_result("finetune", result)
+    write_result("finetune" if not a.augment_shift else f"finetune_shift{a.augment_shift}", result)
     for m, v in s["accuracy"].items():
         print(f"{m:<10} {v:.4f} +- {s['accuracy_std'][m]:.4f}")
     print(f"logreg on raw pixels {np.mean(raw):.4f}; finetuned - scratch "

@@ -47,7 +47,7 @@ class Checkpoint:
     path: Path | None = None
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -59,7 +59,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    _atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
 
 
 def _json_default(o: Any) -> Any:
@@ -73,7 +73,7 @@ def _json_default(o: Any) -> Any:
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> str:
     """Write tensors atomically; returns the SHA-256 of the bytes written."""
     data = tensor_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
-    _atomic_write_bytes(path, data)
+    atomic_write_bytes(path, data)
     return hashlib.sha256(data).hexdigest()
 
 

@@ -273,7 +273,8 @@ def cmd_finetune(a: argparse.Namespace) -> int:
     ck = load_run(a.run)
     ds = task_data(ck, a.data, a.data_dir)
     cfg = FinetuneConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
-                         head_hidden=a.head_hidden, dropout=a.dropout, device=a.device)  # fmt: skip
+                         head_hidden=a.head_hidden, dropout=a.dropout,
+                         augment_shift=a.augment_shift, device=a.device)  # fmt: skip
     s = finetune_run(ck, ds, a.out, n_labels=a.labels, seeds=seeds, cfg=cfg,
                      progress=not a.no_progress)  # fmt: skip
     print(f"{s['labels']} labels, seeds {', '.join(map(str, seeds))}: test accuracy (mean +- std)")
@@ -430,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lr", type=float, default=1e-3)
     s.add_argument("--head-hidden", type=int, default=256, help="0: a linear head")
     s.add_argument("--dropout", type=float, default=0.3)
+    s.add_argument("--augment-shift", type=int, default=0,
+                   help="images: random shifts of up to N pixels while training (both networks)")  # fmt: skip
     s.add_argument("--device", default="auto")
     s.add_argument("--data-dir")
     s.add_argument("--no-progress", action="store_true")

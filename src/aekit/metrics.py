@@ -88,6 +88,11 @@ def encode(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     return _batched(model, model.encode, x, batch_size)
 
 
+def decode(model, z: Any, batch_size: int = 1024) -> np.ndarray:
+    """The model's outputs for codes z (N, latent), as a float32 array (N, *input_shape)."""
+    return _batched(model, model.decode, z, batch_size)
+
+
 def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[str, float | None]:
     """mse always; psnr and ssim for images (data range 1); None where they do not apply."""
     out: dict[str, float | None] = {"mse": mse(recon, x), "psnr": None, "ssim": None}

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from .. import codec
-from ..checkpoint import _atomic_write_bytes
+from ..checkpoint import atomic_write_bytes
 from ..errors import AekitError
-from ..metrics import encode, psnr
+from ..metrics import decode, encode, psnr
 
 FORMAT = "aekit-compressed"
 
@@ -42,15 +41,9 @@ def encoded_size(symbols: np.ndarray, header: dict[str, Any] | None = None) -> i
     return len(codec.write_file({**(header or {}), **fields}, tables, payload))
 
 
-@torch.no_grad()
-def _decode(model, z: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    model.eval()
-    device = next(model.parameters()).device
-    zt = torch.as_tensor(z, dtype=torch.float32)
-    outs = [
-        model.decode(zt[i : i + batch_size].to(device)).cpu() for i in range(0, len(zt), batch_size)
-    ]
-    return np.clip(torch.cat(outs).numpy(), 0.0, 1.0)
+def decode_images(model, z: np.ndarray) -> np.ndarray:
+    """Images in [0, 1] from codes."""
+    return np.clip(decode(model, np.asarray(z, dtype=np.float32)), 0.0, 1.0)
 
 
 def compress_bytes(ck, x: np.ndarray, quality: float = 50) -> tuple[bytes, np.ndarray]:
@@ -75,7 +68,7 @@ def compress_bytes(ck, x: np.ndarray, quality: float = 50) -> tuple[bytes, np.nd
         **fields,
     }
     data = codec.write_file(header, tables, payload)
-    return data, _decode(ck.model, symbols * step)
+    return data, decode_images(ck.model, symbols * step)
 
 
 def read_compressed(path: str | Path) -> tuple[dict[str, Any], bytes, bytes]:
@@ -103,7 +96,7 @@ def decompress_file(path: str | Path, run: str | Path | None = None) -> np.ndarr
             f"{run} is not the model that wrote {path} (weights differ); give the right --run"
         )
     symbols = codec.decode_symbols(header, tables, payload)
-    x = _decode(ck.model, symbols * float(header["step"]))
+    x = decode_images(ck.model, symbols * float(header["step"]))
     if list(x.shape[1:]) != list(header["sample_shape"]):
         raise AekitError(f"{path}: decoded shape {x.shape[1:]} differs from the header's")
     return x
@@ -122,7 +115,7 @@ def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dic
     data, recon = compress_bytes(ck, x, quality)
     seconds = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_bytes(out, data)
+    atomic_write_bytes(out, data)
     summary = {
         "file": str(out),
         "images": int(len(x)),

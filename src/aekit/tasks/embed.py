@@ -104,7 +104,7 @@ def embed_run(
     import pandas as pd
 
     from .. import plots
-    from ..checkpoint import _atomic_write_bytes
+    from ..checkpoint import atomic_write_bytes
     from .common import output_dir, write_summary
 
     codes, coords, seconds = embed(ck.model, x, method, seed)
@@ -113,7 +113,7 @@ def embed_run(
     frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
     if labels is not None:
         frame["label"] = [class_names[int(v)] if class_names else v for v in labels]
-    _atomic_write_bytes(out / "map.csv", frame.to_csv(index=False).encode())
+    atomic_write_bytes(out / "map.csv", frame.to_csv(index=False).encode())
     title = f"{method} of {ck.info['model']} codes (latent {codes.shape[1]})"
     if q["knn_accuracy"] is not None:
         title += f"; 5-NN accuracy {q['knn_accuracy']:.3f}"

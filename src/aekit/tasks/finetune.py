@@ -38,6 +38,7 @@ class FinetuneConfig:
     head_hidden: int = 256  # one hidden layer in the head (0: linear head)
     dropout: float = 0.3
     encoder_lr_scale: float = 1.0
+    augment_shift: int = 0  # images: random shifts of up to this many pixels while training
     device: str = "auto"
 
 
@@ -64,6 +65,7 @@ def build_classifier(ck, n_classes: int, cfg: FinetuneConfig, seed: int, pretrai
         "classifier", seed=seed, input_shape=ck.model.input_shape, n_classes=n_classes,
         backbone=ck.info["model"], backbone_config=ck.model.config, head_hidden=cfg.head_hidden,
         dropout=cfg.dropout, encoder_lr_scale=cfg.encoder_lr_scale,
+        augment_shift=cfg.augment_shift,
     )  # fmt: skip
     if pretrained:
         clf.load_backbone(ck.model)

@@ -16,7 +16,7 @@ import torch
 
 from ..errors import AekitError
 from ..metrics import encode
-from .compress import _decode
+from .compress import decode_images
 
 
 def is_generative(model) -> bool:
@@ -39,7 +39,7 @@ def interpolate(model, a: np.ndarray, b: np.ndarray, steps: int = 10) -> np.ndar
     """Decoded codes on the line from a's code to b's code, ends included: (steps, *shape)."""
     za, zb = encode(model, np.stack([a, b]))
     t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-    return _decode(model, (1 - t) * za + t * zb)
+    return decode_images(model, (1 - t) * za + t * zb)
 
 
 def traverse(
@@ -57,7 +57,7 @@ def traverse(
     values = np.linspace(lo, hi, steps, dtype=np.float32)
     zs = np.repeat(z[None], steps, 0)
     zs[:, dim] = values
-    return _decode(model, zs), values
+    return decode_images(model, zs), values
 
 
 def generate_run(

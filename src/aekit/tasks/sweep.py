@@ -111,14 +111,14 @@ def sweep_run(ds, model: str, latents: list[int], out: str | Path, train_config:
     import pandas as pd
 
     from .. import plots
-    from ..checkpoint import _atomic_write_bytes
+    from ..checkpoint import atomic_write_bytes
     from .common import output_dir, write_summary
 
     out = output_dir(out)
     summary = sweep(ds, model, latents, train_config, out, model_config, progress)
     summary["data"] = ds.name
     table = pd.DataFrame(summary["rows"])
-    _atomic_write_bytes(out / "sweep.csv", table.to_csv(index=False).encode())
+    atomic_write_bytes(out / "sweep.csv", table.to_csv(index=False).encode())
     plots.sweep_plot(summary["rows"], summary["input_dim"], out / "sweep.png",
                      title=f"{model} on {ds.name}: under- vs overcomplete")  # fmt: skip
     write_summary(out, summary)
