@@ -90,6 +90,7 @@ def main() -> None:
         "time_ratio_codes_to_pixels": rows["codes"]["seconds"] / rows["pixels"]["seconds"],
         "knn_gain_codes_minus_pixels": rows["codes"]["knn_accuracy"]
         - rows["pixels"]["knn_accuracy"],
+        "other_maps": others,
     }
     write_result("embed", result)
     plot(map_codes, map_pixels, y, ds.class_names, rows, DOCS / "embed_codes_vs_pixels.png")
