@@ -183,3 +183,14 @@ def test_models_work_on_tables_and_rgb():
         out = tab(torch.randn(3, 30))
     assert out.shape == (3, 30) and float(out.max()) < 0
     assert np.isfinite(out.numpy()).all()
+
+
+def test_psnr_loss_is_minus_the_mean_psnr():
+    from aekit.metrics import psnr
+
+    m = build_model("mlp", input_shape=(30,), latent=4, recon_loss="psnr")
+    x = torch.rand(16, 30)
+    with torch.no_grad():
+        logits = m.decoder(m.encode(x))
+        loss = float(m.reconstruction_loss(logits, x))
+        assert loss == pytest.approx(-psnr(torch.sigmoid(logits), x), abs=1e-4)

@@ -13,7 +13,7 @@ from ..errors import AekitError
 from ..regularizers import Noise, Sparsity
 
 OUTPUTS = ("sigmoid", "linear")
-RECON_LOSSES = ("mse", "bce")
+RECON_LOSSES = ("mse", "bce", "psnr")
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
@@ -25,7 +25,8 @@ class Autoencoder(nn.Module):
       noise     corruption of the inputs during training only (denoising), e.g. "gaussian:0.3"
       sparsity  penalty on code activations, e.g. "l1:1e-4" or "kl:0.05"
       output    "sigmoid" for data in [0, 1] (images), "linear" for standardized tables
-      recon_loss "mse" or "bce" (bce needs output="sigmoid")
+      recon_loss "mse", "bce" (needs output="sigmoid") or "psnr" (the mean over samples of
+                 10 log10 of each sample's MSE: minimizing it maximizes the mean per-image PSNR)
     """
 
     encoder: nn.Module
@@ -106,6 +107,9 @@ class Autoencoder(nn.Module):
         """Mean over elements: MSE of the output against x, or BCE with logits."""
         if self.recon_loss == "bce":
             return F.binary_cross_entropy_with_logits(logits, x)
+        if self.recon_loss == "psnr":  # = -(mean PSNR) for data range 1
+            per = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
+            return 10.0 * torch.log10(per + 1e-8).mean()
         return F.mse_loss(self._out_act(logits), x)
 
     def _out_act(self, logits: torch.Tensor) -> torch.Tensor:
