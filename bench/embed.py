@@ -22,9 +22,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
-from aekit.metrics import encode  # noqa: E402
+from aekit.metrics import encode, knn_accuracy, trustworthiness  # noqa: E402
 from aekit.tasks.common import task_data  # noqa: E402
-from aekit.tasks.embed import embed, knn_accuracy, map_2d, trustworthiness  # noqa: E402
+from aekit.tasks.embed import embed, map_2d  # noqa: E402
 
 
 def main() -> None:

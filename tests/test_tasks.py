@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from aekit import build_model, load
+from aekit import build_model, load, metrics
 from aekit.cli import main
 from aekit.metrics import psnr, reconstruct
 from aekit.tasks import compress as comp
 from aekit.tasks import denoise as dn
-from aekit.tasks import embed as em
 from aekit.tasks import generate as gen
 from aekit.tasks.common import read_summary, task_data
 from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_compare
@@ -159,13 +158,15 @@ def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys)
 # -- embed ------------------------------------------------------------------------------------
 def test_map_quality_known_answers(digits):
     two = np.random.default_rng(0).normal(size=(300, 2))
-    assert em.trustworthiness(two, two) == pytest.approx(1.0)  # a map of itself: no intruders
+    assert metrics.trustworthiness(two, two) == pytest.approx(1.0)  # a map of itself: no intruders
     shuffled = np.random.default_rng(1).permutation(two)
-    assert em.trustworthiness(two, shuffled) < 0.6  # a map unrelated to the data
+    assert metrics.trustworthiness(two, shuffled) < 0.6  # a map unrelated to the data
     y = digits.y_test
     separated = np.stack([y * 10.0, np.zeros(len(y))], 1)  # classes in distinct clusters
     assert (
-        em.knn_accuracy(separated + np.random.default_rng(0).normal(0, 0.1, separated.shape), y)
+        metrics.knn_accuracy(
+            separated + np.random.default_rng(0).normal(0, 0.1, separated.shape), y
+        )
         == 1.0
     )
 

@@ -102,3 +102,56 @@ def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[
     if not math.isfinite(out["mse"] or 0.0):
         out["mse"] = None
     return out
+
+
+# -- representation: how useful codes (or a map of them) are ---------------------------------
+def probe_accuracy(
+    z_train: np.ndarray,
+    y_train: np.ndarray,
+    z_test: np.ndarray,
+    y_test: np.ndarray,
+    max_train: int | None = None,
+    seed: int = 0,
+    max_iter: int = 1000,
+) -> float:
+    """Test accuracy of logistic regression on standardized codes, fitted on (at most
+    `max_train` seeded) training codes."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    idx = np.arange(len(z_train))
+    if max_train is not None and len(idx) > max_train:
+        idx = np.sort(np.random.default_rng(seed).choice(len(idx), max_train, replace=False))
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter))
+    probe.fit(z_train[idx], y_train[idx])
+    return float(probe.score(z_test, y_test))
+
+
+def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int = 5, seed: int = 0) -> float:
+    """Mean stratified 5-fold accuracy of a k-nearest-neighbour classifier on the features."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from .errors import AekitError
+
+    counts = np.bincount(np.unique(labels, return_inverse=True)[1])
+    folds = int(min(5, counts.min()))
+    if folds < 2:
+        raise AekitError("kNN accuracy needs at least 2 samples of every class")
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return float(cross_val_score(KNeighborsClassifier(k), features, labels, cv=cv).mean())
+
+
+def trustworthiness(
+    high: np.ndarray, low: np.ndarray, k: int = 5, seed: int = 0, max_samples: int = 2000
+) -> float:
+    """scikit-learn's trustworthiness of `low` for `high` (1 = no false neighbours), on at most
+    `max_samples` seeded points (it is quadratic in N)."""
+    from sklearn.manifold import trustworthiness as tw
+
+    high = np.asarray(high, dtype=np.float32).reshape(len(high), -1)
+    idx = np.arange(len(high))
+    if len(idx) > max_samples:
+        idx = np.sort(np.random.default_rng(seed).choice(len(idx), max_samples, replace=False))
+    return float(tw(high[idx], low[idx], n_neighbors=min(k, len(idx) // 2 - 1)))

@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import AekitError
-from ..metrics import encode
+from ..metrics import encode, knn_accuracy, trustworthiness
 
 METHODS = ("tsne", "umap", "pca")
-TRUST_SAMPLES = 2000  # trustworthiness is quadratic in N: measured on this many points
 
 
 def map_2d(
@@ -43,31 +42,6 @@ def map_2d(
         reducer = umap.UMAP(n_neighbors=min(15, len(f) - 1), random_state=seed, n_jobs=1)
         return np.asarray(reducer.fit_transform(f), dtype=np.float32)
     raise AekitError(f"unknown map {method!r}; choose one of {', '.join(METHODS)}")
-
-
-def knn_accuracy(coords: np.ndarray, labels: np.ndarray, k: int = 5, seed: int = 0) -> float:
-    """Mean 5-fold accuracy of a k-nearest-neighbour classifier on the coordinates."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.neighbors import KNeighborsClassifier
-
-    counts = np.bincount(np.unique(labels, return_inverse=True)[1])
-    folds = int(min(5, counts.min()))
-    if folds < 2:
-        raise AekitError("kNN accuracy needs at least 2 samples of every class")
-    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    return float(cross_val_score(KNeighborsClassifier(k), coords, labels, cv=cv).mean())
-
-
-def trustworthiness(high: np.ndarray, low: np.ndarray, k: int = 5, seed: int = 0) -> float:
-    """scikit-learn's trustworthiness of `low` for `high` (1 = no false neighbours), on at most
-    TRUST_SAMPLES seeded points."""
-    from sklearn.manifold import trustworthiness as tw
-
-    high = np.asarray(high, dtype=np.float32).reshape(len(high), -1)
-    idx = np.arange(len(high))
-    if len(idx) > TRUST_SAMPLES:
-        idx = np.sort(np.random.default_rng(seed).choice(len(idx), TRUST_SAMPLES, replace=False))
-    return float(tw(high[idx], low[idx], n_neighbors=min(k, len(idx) // 2 - 1)))
 
 
 def map_quality(

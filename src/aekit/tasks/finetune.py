@@ -21,7 +21,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import AekitError
-from ..metrics import encode
+from ..metrics import encode, probe_accuracy
 from ..registry import build_model
 from ..training import TrainConfig, fit
 
@@ -78,16 +78,14 @@ def _accuracy(clf, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _frozen_code_models(ck, xl, yl, xt, yt, seed: int) -> dict[str, float]:
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 
     zl, zt = encode(ck.model, xl), encode(ck.model, xt)
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     svm = make_pipeline(StandardScaler(), SVC(C=10.0, random_state=seed))
     return {
-        "probe": float(probe.fit(zl, yl).score(zt, yt)),
+        "probe": probe_accuracy(zl, yl, zt, yt, max_iter=2000),
         "svm": float(svm.fit(zl, yl).score(zt, yt)),
     }
 

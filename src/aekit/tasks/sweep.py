@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .. import metrics
 from ..errors import AekitError
 from ..metrics import encode, mse, reconstruct
 from ..registry import build_model
@@ -41,19 +42,12 @@ def noise_r2(model, shape: tuple[int, ...], kind: str, n: int = 1000, seed: int 
 
 
 def probe_accuracy(model, ds, seed: int = 0) -> float | None:
-    """Logistic regression on standardized codes: fit on training codes, scored on test codes."""
+    """Logistic regression on standardized codes: fit on (at most PROBE_SAMPLES) training
+    codes, scored on test codes; None without labels."""
     if ds.y_train is None or ds.y_test is None:
         return None
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    idx = np.arange(len(ds.x_train))
-    if len(idx) > PROBE_SAMPLES:
-        idx = np.sort(np.random.default_rng(seed).choice(len(idx), PROBE_SAMPLES, replace=False))
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
-    probe.fit(encode(model, ds.x_train[idx]), ds.y_train[idx])
-    return float(probe.score(encode(model, ds.x_test), ds.y_test))
+    return metrics.probe_accuracy(encode(model, ds.x_train), ds.y_train, encode(model, ds.x_test),
+                                  ds.y_test, max_train=PROBE_SAMPLES, seed=seed, max_iter=500)  # fmt: skip
 
 
 def sweep(
