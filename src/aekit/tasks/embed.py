@@ -21,7 +21,8 @@ METHODS = ("tsne", "umap", "pca")
 def map_2d(
     features: np.ndarray, method: str = "tsne", seed: int = 0, verbose: bool = False
 ) -> np.ndarray:
-    """A 2-D map of (N, D) features. t-SNE is openTSNE's (FFT-accelerated, one thread);
+    """A 2-D map of (N, D) features (`verbose`: a progress bar over t-SNE iterations).
+    t-SNE is openTSNE's (FFT-accelerated, one thread);
     UMAP is umap-learn's; PCA is scikit-learn's."""
     f = np.ascontiguousarray(np.asarray(features, dtype=np.float32).reshape(len(features), -1))
     if len(f) < 5:
@@ -32,9 +33,22 @@ def map_2d(
         return PCA(2, random_state=seed).fit_transform(f).astype(np.float32)
     if method == "tsne":
         from openTSNE import TSNE
+        from tqdm.auto import tqdm
 
         perplexity = min(30.0, (len(f) - 1) / 3)
-        emb = TSNE(perplexity=perplexity, n_jobs=1, random_state=seed, verbose=verbose).fit(f)
+        every = 25
+        tsne = TSNE(perplexity=perplexity, n_jobs=1, random_state=seed)
+        bar = tqdm(total=tsne.early_exaggeration_iter + tsne.n_iter, desc="t-SNE",
+                   disable=not verbose, leave=False, unit="it")  # fmt: skip
+
+        def tick(*_: object) -> bool:
+            bar.update(every)
+            return False  # keep going
+
+        if verbose:  # openTSNE computes its KL error at each callback: only when shown
+            tsne.callbacks, tsne.callbacks_every_iters = [tick], every
+        emb = tsne.fit(f)
+        bar.close()
         return np.asarray(emb, dtype=np.float32)
     if method == "umap":
         import umap
@@ -53,7 +67,7 @@ def map_quality(
 
 
 def embed(
-    model, x: np.ndarray, method: str = "tsne", seed: int = 0
+    model, x: np.ndarray, method: str = "tsne", seed: int = 0, progress: bool = False
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """(codes, 2-D coordinates, seconds for codes + map)."""
     if method not in METHODS:
@@ -61,7 +75,7 @@ def embed(
     model.check_input(x.shape[1:])
     t0 = time.perf_counter()
     codes = encode(model, x)
-    coords = map_2d(codes, method, seed)
+    coords = map_2d(codes, method, seed, verbose=progress)
     return codes, coords, time.perf_counter() - t0
 
 
@@ -73,6 +87,7 @@ def embed_run(
     method: str = "tsne",
     seed: int = 0,
     class_names: list[str] | None = None,
+    progress: bool = True,
 ) -> dict[str, Any]:
     """The `aekit embed` task: writes map.csv (x, y[, label]), map.png and summary.json."""
     import pandas as pd
@@ -81,7 +96,7 @@ def embed_run(
     from ..checkpoint import atomic_write_bytes
     from .common import output_dir, write_summary
 
-    codes, coords, seconds = embed(ck.model, x, method, seed)
+    codes, coords, seconds = embed(ck.model, x, method, seed, progress)
     out = output_dir(out)
     q = map_quality(codes, coords, labels, seed)
     frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
