@@ -42,3 +42,34 @@ def test_reconstruction_metrics_tables_have_no_psnr():
     x = np.zeros((5, 3), dtype=np.float32)
     m = reconstruction_metrics(x, x + 1, "table")
     assert m == {"mse": pytest.approx(1.0), "psnr": None, "ssim": None}
+
+
+def test_representation_metrics_known_answers():
+    from aekit import metrics
+
+    rng = np.random.default_rng(0)
+    # 3 directions with large variance, 7 with almost none: 3 effective dimensions
+    z = np.concatenate([rng.normal(0, 10, (500, 3)), rng.normal(0, 1e-3, (500, 7))], 1)
+    assert metrics.effective_dims(z) == 3
+    assert metrics.effective_dims(np.ones((20, 4))) == 0
+    y = np.repeat([0, 1], 250)
+    sep = rng.normal(0, 0.1, (500, 2)) + y[:, None] * 10.0  # two far-apart clusters
+    assert metrics.silhouette(sep, y) > 0.9
+    assert abs(metrics.silhouette(sep, rng.permutation(y))) < 0.05  # labels unrelated to space
+    assert metrics.knn_test_accuracy(sep[::2], y[::2], sep[1::2], y[1::2]) == 1.0
+    assert metrics.probe_accuracy(sep[::2], y[::2], sep[1::2], y[1::2]) == 1.0
+    assert metrics.knn_test_accuracy(sep[::2], rng.permutation(y)[::2], sep[1::2], y[1::2]) < 0.7
+
+
+def test_evaluate_reports_representation_metrics(digits):
+    from aekit import build_model, fit
+    from aekit.tasks import evaluate
+    from aekit.training import TrainConfig
+
+    m = build_model("conv", seed=0, input_shape=digits.sample_shape, latent=8)
+    fit(m, digits, TrainConfig(epochs=5, progress=False))
+    res = evaluate(m, digits)
+    assert {"probe_accuracy", "knn_accuracy", "silhouette", "trustworthiness",
+            "effective_dims"} <= set(res)  # fmt: skip
+    assert res["probe_accuracy"] > 0.5 and res["knn_accuracy"] > 0.5  # chance is 0.1
+    assert 1 <= res["effective_dims"] <= 8

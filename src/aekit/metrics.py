@@ -128,6 +128,35 @@ def probe_accuracy(
     return float(probe.score(z_test, y_test))
 
 
+def knn_test_accuracy(
+    z_train: np.ndarray, y_train: np.ndarray, z_test: np.ndarray, y_test: np.ndarray, k: int = 5
+) -> float:
+    """Test accuracy of a k-nearest-neighbour classifier (Euclidean) fitted on training codes."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = KNeighborsClassifier(min(k, len(z_train)))
+    return float(knn.fit(z_train, y_train).score(z_test, y_test))
+
+
+def silhouette(z: np.ndarray, labels: np.ndarray, max_samples: int = 2000, seed: int = 0) -> float:
+    """scikit-learn's silhouette score of the classes in code space (-1..1; higher: classes
+    form compact, separate clusters), on at most `max_samples` seeded points."""
+    from sklearn.metrics import silhouette_score
+
+    return float(
+        silhouette_score(z, labels, sample_size=min(max_samples, len(z)), random_state=seed)
+    )
+
+
+def effective_dims(z: np.ndarray, fraction: float = 0.95) -> int:
+    """How many principal directions of the codes carry `fraction` of their variance."""
+    zc = np.asarray(z, dtype=np.float64) - np.mean(z, axis=0)
+    var = np.linalg.svd(zc, compute_uv=False) ** 2
+    if var.sum() == 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(var) / var.sum(), fraction - 1e-12) + 1)
+
+
 def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int = 5, seed: int = 0) -> float:
     """Mean stratified 5-fold accuracy of a k-nearest-neighbour classifier on the features."""
     from sklearn.model_selection import StratifiedKFold, cross_val_score

@@ -1,12 +1,16 @@
-"""Evaluate a trained model on a data set's test split: MSE, PSNR, SSIM (+ sparsity)."""
+"""Evaluate a trained model on a data set's test split: MSE, PSNR, SSIM (+ sparsity), and what
+its codes are worth: effective dimensionality, and with labels probe/kNN accuracy, silhouette,
+trustworthiness."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
+from .. import metrics
 from ..checkpoint import Checkpoint
 from ..data import Dataset, load_dataset
 from ..errors import AekitError
@@ -65,5 +69,34 @@ def evaluate(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
         out["active_fraction"] = active_fraction(
             torch.from_numpy(encode(model, x)), model.code_activation
         )
+    out.update(representation_metrics(model, ds, split))
     out["n"] = int(len(x))
+    return out
+
+
+REPRESENTATION_TRAIN = 10_000  # probe and kNN are fitted on at most this many training codes
+
+
+def representation_metrics(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
+    """What the codes are worth beyond reconstruction: effective_dims always; with labels,
+    probe_accuracy and knn_accuracy (fitted on training codes, scored on the split),
+    silhouette of the classes and trustworthiness of the code space w.r.t. the inputs."""
+    x = getattr(ds, f"x_{split}")
+    z = encode(model, x)
+    out: dict[str, Any] = {"effective_dims": metrics.effective_dims(z)}
+    y, y_train = getattr(ds, f"y_{split}"), ds.y_train
+    if y is None or y_train is None or len(np.unique(y_train)) < 2 or len(ds.x_train) == 0:
+        return out
+    idx = np.arange(len(ds.x_train))
+    if len(idx) > REPRESENTATION_TRAIN:
+        idx = np.sort(
+            np.random.default_rng(0).choice(len(idx), REPRESENTATION_TRAIN, replace=False)
+        )
+    z_train, yt = encode(model, ds.x_train[idx]), y_train[idx]
+    out["probe_accuracy"] = metrics.probe_accuracy(z_train, yt, z, y)
+    out["knn_accuracy"] = metrics.knn_test_accuracy(z_train, yt, z, y)
+    if 1 < len(np.unique(y)) < len(y):
+        out["silhouette"] = metrics.silhouette(z, y)
+    if len(x) >= 8:
+        out["trustworthiness"] = metrics.trustworthiness(x, z)
     return out
