@@ -73,3 +73,17 @@ def test_evaluate_reports_representation_metrics(digits):
             "effective_dims"} <= set(res)  # fmt: skip
     assert res["probe_accuracy"] > 0.5 and res["knn_accuracy"] > 0.5  # chance is 0.1
     assert 1 <= res["effective_dims"] <= 8
+
+
+def test_per_class_breakdown_adds_up():
+    from aekit.tasks.evaluate import per_class
+
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 1, 4, 4)).astype(np.float32)
+    recon = x.copy()
+    y = np.repeat([0, 1, 2], 20)
+    recon[y == 1] += 0.1  # only class "b" is reconstructed with an error, 0.1 everywhere
+    res = per_class(x, recon, y, "image", ["a", "b", "c"])
+    assert set(res) == {"a", "b", "c"} and res["b"]["n"] == 20
+    assert res["a"]["mse"] == 0 and res["b"]["mse"] == pytest.approx(0.01, rel=1e-4)
+    assert res["b"]["psnr"] == pytest.approx(20.0, abs=1e-3)

@@ -128,8 +128,11 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         return 0
     print(f"{ck.info['model']} on {ds.name} test split ({res['n']} samples)")
     for k, v in res.items():
-        if k != "n" and v is not None:
+        if k not in ("n", "per_class") and v is not None:
             print(f"  {k:<16}{v:.6g}")
+    if res.get("per_class"):
+        print("  per class (MSE):  " + ", ".join(
+            f"{name} {m['mse']:.4g}" for name, m in res["per_class"].items()))  # fmt: skip
     return 0
 
 

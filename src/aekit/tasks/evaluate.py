@@ -64,13 +64,33 @@ def evaluate(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
     x = getattr(ds, f"x_{split}")
     if len(x) == 0:
         raise AekitError(f"the {split} split is empty")
-    out: dict[str, Any] = reconstruction_metrics(x, reconstruct(model, x), ds.kind)
+    recon = reconstruct(model, x)
+    out: dict[str, Any] = reconstruction_metrics(x, recon, ds.kind)
+    y = getattr(ds, f"y_{split}")
+    if y is not None:
+        out["per_class"] = per_class(x, recon, y, ds.kind, ds.class_names)
     if model.code_activation != "linear":
         out["active_fraction"] = active_fraction(
             torch.from_numpy(encode(model, x)), model.code_activation
         )
     out.update(representation_metrics(model, ds, split))
     out["n"] = int(len(x))
+    return out
+
+
+def per_class(
+    x: np.ndarray, recon: np.ndarray, y: np.ndarray, kind: str, names: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Reconstruction metrics of each class: {class name: {mse, psnr, ssim, n}}."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in np.unique(y):
+        m = y == c
+        name = (
+            names[int(c)]
+            if names and str(c).lstrip("-").isdigit() and 0 <= int(c) < len(names)
+            else str(c)
+        )
+        out[name] = {**reconstruction_metrics(x[m], recon[m], kind), "n": int(m.sum())}
     return out
 
 
