@@ -301,3 +301,22 @@ def test_images_of_the_wrong_size_are_refused(runs, tmp_path, capsys):
     code, _, err = run(capsys, "denoise", runs / "dae", imgs, "--noise", "none", "--out",
                        tmp_path / "d")  # fmt: skip
     assert code == 2 and "expects samples of shape" in err
+
+
+def test_compare_runs_side_by_side(runs, tmp_path, capsys):
+    code, out, _ = run(capsys, "compare", runs / "dae", runs / "vae")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("| run | model |") and len(lines) == 4
+    assert "| dae | conv | 24 | gaussian:0.2 |" in out and "| vae | conv-vae | 4 |" in out
+    code, out, _ = run(capsys, "compare", runs / "dae", "--json")
+    import json
+
+    (row,) = json.loads(out)
+    recorded = json.loads((runs / "dae" / "metrics.json").read_text())
+    assert (
+        row["mse"] == recorded["test_mse"]
+        and row["probe_accuracy"] == recorded["test_probe_accuracy"]
+    )
+    code, _, err = run(capsys, "compare", runs / "dae", tmp_path)
+    assert code == 2 and "not an aekit checkpoint" in err

@@ -310,6 +310,14 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(a: argparse.Namespace) -> int:
+    from .tasks.compare import compare, table
+
+    rows = compare(a.runs)
+    print(json.dumps(rows) if a.json else table(rows))
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -458,6 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-progress", action="store_true")
     _add_data_options(s)
     s.set_defaults(func=cmd_sweep)
+
+    s = sub.add_parser("compare", help="the test metrics of several runs, one row each")
+    s.add_argument("runs", nargs="+", help="run folders")
+    s.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    s.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("info", help="what a checkpoint holds")
     s.add_argument("run")
