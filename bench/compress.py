@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, RESULTS, machine, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, psnr  # noqa: E402
-from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.compress import compress_bytes, decode_images, rate_distortion  # noqa: E402
 
 QUALITIES = [1, 3, 5, 8, 10, 12, 15, 18, 20, 22, 25, 30, 35, 40, 50, 60]
@@ -85,7 +85,7 @@ def main() -> None:
     seconds: dict[str, float] = {}
     for name, run in runs.items():
         ck = load(run)
-        ds = task_data(ck, None)
+        ds = evaluation_data(ck, None)
         x = ds.x_test
         t0 = time.perf_counter()
         rows = []

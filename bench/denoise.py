@@ -20,7 +20,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
-from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.denoise import denoise_run  # noqa: E402
 
 NOISES = {"gaussian": "gaussian:0.3", "saltpepper": "saltpepper:0.2"}
@@ -45,7 +45,7 @@ def main() -> None:
         cfg = {"latent": a.latent, "channels": CHANNELS[key], "noise": noise}
         run = trained_run(f"denoise-{key}", "conv", cfg, a.epochs)
         ck = load(run)
-        x = task_data(ck, None).x_test[: a.images]
+        x = evaluation_data(ck, None).x_test[: a.images]
         out = Path(__file__).parent / "runs" / f"denoise-{key}-out"
         s = denoise_run(ck, x, out, noise, baseline_limit={"bm3d": a.bm3d_images}, progress=True)
         shutil.copy(out / "denoise.png", DOCS / f"denoise_{key}.png")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, machine, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, knn_accuracy, trustworthiness  # noqa: E402
-from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.embed import embed, map_2d  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     run = trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32)
     ck = load(run)
-    ds = task_data(ck, None)
+    ds = evaluation_data(ck, None)
     x, y = ds.x_test[: a.n], ds.y_test[: a.n]
     pixels = x.reshape(len(x), -1)
 

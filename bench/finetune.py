@@ -22,7 +22,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import DOCS, RUNS, machine, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
-from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_run  # noqa: E402
 
 
@@ -36,7 +36,7 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     run = trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32)
     ck = load(run)
-    ds = task_data(ck, None)
+    ds = evaluation_data(ck, None)
     cfg = FinetuneConfig(epochs=a.epochs, augment_shift=a.augment_shift)
     out = RUNS / "finetune-out"
     s = finetune_run(ck, ds, out, n_labels=a.labels, seeds=(0, 1, 2), cfg=cfg)

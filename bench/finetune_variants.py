@@ -18,7 +18,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import machine, trained_run, write_result  # noqa: E402
 from aekit import TrainConfig, build_model, fit, load  # noqa: E402
-from aekit.tasks.common import task_data  # noqa: E402
+from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.finetune import balanced_subset  # noqa: E402
 
 VARIANTS = {  # name: (classifier options, epochs, lr)
@@ -49,7 +49,7 @@ def main() -> None:
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     ck = load(trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32))
-    ds = task_data(ck, None)
+    ds = evaluation_data(ck, None)
     idx = balanced_subset(ds.y_train, a.labels, 0)
     xl, yl = ds.x_train[idx], ds.y_train[idx]
     rows = []

@@ -13,8 +13,9 @@ from aekit.cli import main
 from aekit.metrics import psnr, reconstruct
 from aekit.tasks import compress as comp
 from aekit.tasks import denoise as dn
+from aekit.tasks import evaluation_data
 from aekit.tasks import generate as gen
-from aekit.tasks.common import read_summary, task_data
+from aekit.tasks.common import read_summary
 from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_compare
 from aekit.tasks.sweep import noise_r2
 
@@ -59,7 +60,7 @@ def test_corruption_is_seeded_clipped_and_at_the_stated_level(digits):
 
 def test_denoising_autoencoder_beats_the_noisy_input(runs, digits):
     ck = load(runs / "dae")
-    clean = task_data(ck, None).x_test
+    clean = evaluation_data(ck, None).x_test
     summary, imgs = dn.denoise_report(ck.model, clean, "gaussian:0.2", baselines=["median"],
                                       progress=False)  # fmt: skip
     assert summary["psnr_noisy"] == pytest.approx(psnr(imgs["noisy"], clean))
@@ -116,7 +117,7 @@ def test_codec_round_trips_and_codes_near_the_entropy():
 
 def test_compress_decompress_round_trip_and_rate_control(runs, tmp_path, capsys):
     ck = load(runs / "dae")
-    x = task_data(ck, None).x_test
+    x = evaluation_data(ck, None).x_test
     sizes, psnrs = [], []
     for q in (10, 40, 80):
         data, recon = comp.compress_bytes(ck, x, q)
@@ -198,7 +199,7 @@ def test_vae_samples_interpolation_and_traversal(runs, tmp_path, capsys):
     ck = load(runs / "vae")
     a, b = gen.sample(ck.model, 8, seed=3), gen.sample(ck.model, 8, seed=3)
     assert a.shape == (8, 1, 8, 8) and np.array_equal(a, b)
-    x = task_data(ck, None).x_test
+    x = evaluation_data(ck, None).x_test
     line = gen.interpolate(ck.model, x[0], x[1], steps=5)
     ends = reconstruct(ck.model, x[:2])
     assert np.allclose(line[0], ends[0], atol=1e-5) and np.allclose(line[-1], ends[1], atol=1e-5)
@@ -235,7 +236,7 @@ def test_balanced_subset():
 
 def test_finetune_compares_four_methods_on_the_same_labels(runs, tmp_path, capsys):
     ck = load(runs / "dae")
-    ds = task_data(ck, None)
+    ds = evaluation_data(ck, None)
     s = finetune_compare(ck, ds, 200, seeds=(0, 1), cfg=FinetuneConfig(epochs=15), progress=False)
     assert s["labels"] == 200 and set(s["accuracy"]) == {"finetuned", "scratch", "probe", "svm"}
     for r in s["rows"]:

@@ -182,7 +182,7 @@ def _print_summary(summary: dict[str, Any], keys: Sequence[str]) -> None:
 
 
 def cmd_denoise(a: argparse.Namespace) -> int:
-    from .tasks.common import input_samples, load_run, task_data
+    from .tasks.common import evaluation_data, input_samples, load_run
     from .tasks.denoise import BASELINES, denoise_run, parse_noise
 
     noise = None if a.noise in ("none", "") else a.noise
@@ -200,9 +200,7 @@ def cmd_denoise(a: argparse.Namespace) -> int:
             raise AekitError("--noise none treats DATA as already noisy: give DATA")
         x = input_samples(ck, a.data, a.data_dir)
     else:
-        x = task_data(ck, a.data, a.data_dir).x_test
-    if ck.data.get("kind") == "table" or x.ndim != 4:
-        raise AekitError("denoise works on images; this run was trained on a table")
+        x = evaluation_data(ck, a.data, a.data_dir).x_test
     x = x[: a.n] if a.n else x
     s = denoise_run(ck, x, a.out, noise, seed=a.seed, baselines=baselines,
                     baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress)  # fmt: skip
@@ -217,8 +215,6 @@ def cmd_compress(a: argparse.Namespace) -> int:
     from .tasks.compress import compress_run
 
     ck = load_run(a.run)
-    if ck.data.get("kind") == "table":
-        raise AekitError("compress works on images; this run was trained on a table")
     x = input_samples(ck, a.data, a.data_dir)
     x = x[: a.n] if a.n else x
     s = compress_run(ck, x, a.out, a.quality)
@@ -238,13 +234,13 @@ def cmd_decompress(a: argparse.Namespace) -> int:
 
 
 def cmd_embed(a: argparse.Namespace) -> int:
-    from .tasks.common import load_run, task_data
+    from .tasks.common import evaluation_data, load_run
     from .tasks.embed import METHODS, embed_run
 
     if a.map not in METHODS:
         raise AekitError(f"unknown map {a.map!r}; choose one of {', '.join(METHODS)}")
     ck = load_run(a.run)
-    ds = task_data(ck, a.data, a.data_dir)
+    ds = evaluation_data(ck, a.data, a.data_dir)
     n = a.n or len(ds.x_test)
     y = ds.y_test[:n] if ds.y_test is not None else None
     s = embed_run(ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names)
@@ -254,13 +250,13 @@ def cmd_embed(a: argparse.Namespace) -> int:
 
 
 def cmd_generate(a: argparse.Namespace) -> int:
-    from .tasks.common import load_run, task_data
+    from .tasks.common import evaluation_data, load_run
     from .tasks.generate import generate_run
 
     ck = load_run(a.run)
     data = None
     if a.interpolate is not None or a.traverse is not None:
-        data = task_data(ck, a.data, a.data_dir).x_test
+        data = evaluation_data(ck, a.data, a.data_dir).x_test
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
                      traverse_dim=a.traverse, seed=a.seed)  # fmt: skip
@@ -269,12 +265,12 @@ def cmd_generate(a: argparse.Namespace) -> int:
 
 
 def cmd_finetune(a: argparse.Namespace) -> int:
-    from .tasks.common import load_run, task_data
+    from .tasks.common import evaluation_data, load_run
     from .tasks.finetune import FinetuneConfig, finetune_run
 
     seeds = tuple(a.seeds)
     ck = load_run(a.run)
-    ds = task_data(ck, a.data, a.data_dir)
+    ds = evaluation_data(ck, a.data, a.data_dir)
     cfg = FinetuneConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
                          head_hidden=a.head_hidden, dropout=a.dropout,
                          augment_shift=a.augment_shift, device=a.device)  # fmt: skip

@@ -69,7 +69,7 @@ def ssim(a: Any, b: Any, data_range: float = 1.0, win_size: int = 11, sigma: flo
 
 
 @torch.no_grad()
-def _batched(model, fn, x: Any, batch_size: int) -> np.ndarray:
+def batched(model, fn, x: Any, batch_size: int = 1024) -> np.ndarray:
     """fn applied to x in batches on the model's device, in eval mode, as a float32 array."""
     model.eval()
     device = next(model.parameters()).device
@@ -80,17 +80,17 @@ def _batched(model, fn, x: Any, batch_size: int) -> np.ndarray:
 
 def reconstruct(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     """The model's reconstructions of x (in scaled data space), as a float32 array."""
-    return _batched(model, model, x, batch_size)
+    return batched(model, model, x, batch_size)
 
 
 def encode(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     """The model's codes for x, as a float32 array (N, latent)."""
-    return _batched(model, model.encode, x, batch_size)
+    return batched(model, model.encode, x, batch_size)
 
 
 def decode(model, z: Any, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs for codes z (N, latent), as a float32 array (N, *input_shape)."""
-    return _batched(model, model.decode, z, batch_size)
+    return batched(model, model.decode, z, batch_size)
 
 
 def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[str, float | None]:
@@ -105,6 +105,13 @@ def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, kind: str) -> dict[
 
 
 # -- representation: how useful codes (or a map of them) are ---------------------------------
+def subsample(n: int, k: int | None, seed: int = 0) -> np.ndarray:
+    """Sorted indices of a seeded subset of k out of n (all n when k is None or >= n)."""
+    if k is None or n <= k:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False))
+
+
 def probe_accuracy(
     z_train: np.ndarray,
     y_train: np.ndarray,
@@ -120,9 +127,7 @@ def probe_accuracy(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    idx = np.arange(len(z_train))
-    if max_train is not None and len(idx) > max_train:
-        idx = np.sort(np.random.default_rng(seed).choice(len(idx), max_train, replace=False))
+    idx = subsample(len(z_train), max_train, seed)
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter))
     probe.fit(z_train[idx], y_train[idx])
     return float(probe.score(z_test, y_test))
@@ -180,7 +185,5 @@ def trustworthiness(
     from sklearn.manifold import trustworthiness as tw
 
     high = np.asarray(high, dtype=np.float32).reshape(len(high), -1)
-    idx = np.arange(len(high))
-    if len(idx) > max_samples:
-        idx = np.sort(np.random.default_rng(seed).choice(len(idx), max_samples, replace=False))
+    idx = subsample(len(high), max_samples, seed)
     return float(tw(high[idx], low[idx], n_neighbors=min(k, len(idx) // 2 - 1)))

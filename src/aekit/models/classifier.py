@@ -78,9 +78,6 @@ class Classifier(nn.Module):
         """Class logits (B, n_classes)."""
         return self.head(self.dropout(self.backbone.encode(x)))
 
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.backbone.encode(x)
-
     def loss(
         self, x: torch.Tensor, group: str = "main", y: torch.Tensor | None = None
     ) -> dict[str, torch.Tensor]:
@@ -149,12 +146,10 @@ class Classifier(nn.Module):
         """Start from a pre-trained autoencoder's weights (same family and config)."""
         self.backbone.load_state_dict(autoencoder.state_dict())
 
-    @torch.no_grad()
     def predict_proba(self, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-        self.eval()
-        device = next(self.parameters()).device
-        out = [
-            torch.softmax(self(x[i : i + batch_size].to(device)), 1).cpu()
-            for i in range(0, len(x), batch_size)
-        ]
-        return torch.cat(out) if out else torch.zeros(0, self.n_classes)
+        """Class probabilities (N, n_classes), in eval mode, batched on the model's device."""
+        from ..metrics import batched
+
+        if len(x) == 0:
+            return torch.zeros(0, self.n_classes)
+        return torch.from_numpy(batched(self, lambda b: torch.softmax(self(b), 1), x, batch_size))

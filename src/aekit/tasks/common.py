@@ -9,9 +9,12 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import Checkpoint, load, write_json
-from ..data import BUILTIN, Dataset, load_dataset
+from ..data import BUILTIN, load_dataset
 from ..errors import AekitError
 from .evaluate import evaluation_data
+
+__all__ = ["evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
+           "require_images", "write_summary"]  # fmt: skip
 
 SUMMARY = "summary.json"
 
@@ -26,16 +29,11 @@ def load_run(run: str | Path, device: str = "cpu") -> Checkpoint:
     return ck
 
 
-def task_data(ck: Checkpoint, source: str | Path | None, data_dir: str | None = None) -> Dataset:
-    """The run's own data (same split) or other data, scaled with the run's scaler."""
-    return evaluation_data(ck, source, data_dir)
-
-
 def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> np.ndarray:
     """Every sample of `source` in file order (no split), scaled with the run's scaler; for the
     built-in data sets, their test split."""
     if str(source) in BUILTIN:
-        return task_data(ck, source, data_dir).x_test
+        return evaluation_data(ck, source, data_dir).x_test
     ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir)
     if ds.kind != ck.data.get("kind", ds.kind):
         raise AekitError(
@@ -45,8 +43,9 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
     return ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train)).astype(np.float32)
 
 
-def require_images(ds_kind: str, task: str) -> None:
-    if ds_kind != "image":
+def require_images(x: np.ndarray, task: str) -> None:
+    """AekitError unless x is a batch of images (N, C, H, W)."""
+    if np.asarray(x).ndim != 4:
         raise AekitError(f"{task} works on images; this data is a table")
 
 

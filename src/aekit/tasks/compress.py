@@ -20,6 +20,7 @@ from .. import codec
 from ..checkpoint import atomic_write_bytes
 from ..errors import AekitError
 from ..metrics import decode, encode, psnr
+from .common import require_images
 
 FORMAT = "aekit-compressed"
 
@@ -48,8 +49,7 @@ def decode_images(model, z: np.ndarray) -> np.ndarray:
 
 def compress_bytes(ck, x: np.ndarray, quality: float = 50) -> tuple[bytes, np.ndarray]:
     """The compressed file for images x (N, C, H, W) in [0, 1], and what decompressing it gives."""
-    if x.ndim != 4:
-        raise AekitError("compress works on images; this data is a table")
+    require_images(x, "compress")
     if len(x) == 0:
         raise AekitError("nothing to compress (no images)")
     ck.model.check_input(x.shape[1:])

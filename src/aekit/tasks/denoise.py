@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from ..errors import AekitError
 from ..metrics import psnr, reconstruct, ssim
 from ..regularizers import Noise
+from .common import require_images
 
 BASELINES = ("gaussian", "median", "nlm", "bm3d")
 BM3D_MIN_SIZE = 16
@@ -114,8 +115,7 @@ def denoise_report(
     model's PSNR on those same images is reported beside them. Returns (summary, images) with
     images "noisy", "denoised" and each baseline's output.
     """
-    if clean.ndim != 4:
-        raise AekitError("denoise works on images; this data is a table")
+    require_images(clean, "denoise")
     n = parse_noise(noise)
     limits = {"bm3d": 200, **(baseline_limit or {})}
     noisy = corrupt(clean, n, seed)
@@ -179,9 +179,9 @@ def denoise_run(
     With noise None, x is taken as already noisy: no reference, so no PSNR."""
     from .. import plots
     from ..imageio import save_images
-    from .common import output_dir, require_images, write_summary
+    from .common import output_dir, write_summary
 
-    require_images("image" if np.asarray(x).ndim == 4 else "table", "denoise")
+    require_images(x, "denoise")
     ck.model.check_input(x.shape[1:])
     out = output_dir(out)
     if noise is None:

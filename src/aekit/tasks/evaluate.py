@@ -69,11 +69,10 @@ def evaluate(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
     y = getattr(ds, f"y_{split}")
     if y is not None:
         out["per_class"] = per_class(x, recon, y, ds.kind, ds.class_names)
+    z = encode(model, x)
     if model.code_activation != "linear":
-        out["active_fraction"] = active_fraction(
-            torch.from_numpy(encode(model, x)), model.code_activation
-        )
-    out.update(representation_metrics(model, ds, split))
+        out["active_fraction"] = active_fraction(torch.from_numpy(z), model.code_activation)
+    out.update(representation_metrics(model, ds, z, split))
     out["n"] = int(len(x))
     return out
 
@@ -97,21 +96,18 @@ def per_class(
 REPRESENTATION_TRAIN = 10_000  # probe and kNN are fitted on at most this many training codes
 
 
-def representation_metrics(model, ds: Dataset, split: str = "test") -> dict[str, Any]:
-    """What the codes are worth beyond reconstruction: effective_dims always; with labels,
-    probe_accuracy and knn_accuracy (fitted on training codes, scored on the split),
-    silhouette of the classes and trustworthiness of the code space w.r.t. the inputs."""
+def representation_metrics(
+    model, ds: Dataset, z: np.ndarray, split: str = "test"
+) -> dict[str, Any]:
+    """What the codes `z` of the split are worth beyond reconstruction: effective_dims always;
+    with labels, probe_accuracy and knn_accuracy (fitted on training codes, scored on the
+    split), silhouette of the classes and trustworthiness of the code space w.r.t. the inputs."""
     x = getattr(ds, f"x_{split}")
-    z = encode(model, x)
     out: dict[str, Any] = {"effective_dims": metrics.effective_dims(z)}
     y, y_train = getattr(ds, f"y_{split}"), ds.y_train
     if y is None or y_train is None or len(np.unique(y_train)) < 2 or len(ds.x_train) == 0:
         return out
-    idx = np.arange(len(ds.x_train))
-    if len(idx) > REPRESENTATION_TRAIN:
-        idx = np.sort(
-            np.random.default_rng(0).choice(len(idx), REPRESENTATION_TRAIN, replace=False)
-        )
+    idx = metrics.subsample(len(ds.x_train), REPRESENTATION_TRAIN)
     z_train, yt = encode(model, ds.x_train[idx]), y_train[idx]
     out["probe_accuracy"] = metrics.probe_accuracy(z_train, yt, z, y)
     out["knn_accuracy"] = metrics.knn_test_accuracy(z_train, yt, z, y)
