@@ -53,14 +53,18 @@ class Noise:
     def __str__(self) -> str:
         return f"{self.kind}:{self.level:g}"
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+    def __call__(
+        self, x: torch.Tensor, value_range: tuple[float, float] | None = None
+    ) -> torch.Tensor:
+        """Corrupt x. Salt and pepper take the values of `value_range` (e.g. (0, 1) for images)
+        or, without it, the batch's min and max."""
         if self.kind == "gaussian":
             return x + self.level * torch.randn_like(x)
         if self.kind == "mask":  # masking noise: a fraction p of the inputs set to zero
             return x * (torch.rand_like(x) >= self.level)
-        # salt-and-pepper: a fraction p of the inputs set to the batch's min or max, half each
+        # salt-and-pepper: a fraction p of the inputs set to the low or high value, half each
         u = torch.rand_like(x)
-        lo, hi = x.min(), x.max()
+        lo, hi = (x.min(), x.max()) if value_range is None else value_range
         out = torch.where(u < self.level / 2, lo, x)
         return torch.where((u >= self.level / 2) & (u < self.level), hi, out)
 

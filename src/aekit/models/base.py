@@ -100,8 +100,9 @@ class Autoencoder(nn.Module):
         is clipped to [0, 1] too, as a noisy image would be."""
         if not (self.training and self.noise is not None):
             return x
-        noisy = self.noise(x)
-        return noisy.clamp(0.0, 1.0) if self.output == "sigmoid" else noisy
+        if self.output != "sigmoid":
+            return self.noise(x)
+        return self.noise(x, (0.0, 1.0)).clamp(0.0, 1.0)
 
     def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over elements: MSE of the output against x, or BCE with logits."""

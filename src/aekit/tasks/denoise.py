@@ -37,12 +37,7 @@ def corrupt(x: np.ndarray, noise: str | Noise, seed: int = 0) -> np.ndarray:
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        if n.kind == "saltpepper":  # salt and pepper are 0 and 1 (not the batch's min/max)
-            u = torch.rand_like(xt)
-            out = torch.where(u < n.level / 2, torch.zeros_like(xt), xt)
-            out = torch.where((u >= n.level / 2) & (u < n.level), torch.ones_like(xt), out)
-        else:
-            out = n(xt)
+        out = n(xt, (0.0, 1.0))
     return out.clamp(0.0, 1.0).numpy()
 
 
