@@ -14,6 +14,17 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from .training import History  # noqa: E402
 
 
+def _save(fig, path: str | Path, suptitle: str = "", tight: bool = True) -> Path:
+    """Title, layout, write the PNG and free the figure (every figure ends here)."""
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    if tight:
+        fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
 def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
     """Train and validation loss per epoch (every loss group for multi-optimizer models)."""
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
@@ -33,10 +44,7 @@ def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
     ax.set_title(title or "training curves")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def _to_hwc(img: np.ndarray) -> np.ndarray:
@@ -65,12 +73,7 @@ def image_rows(
             ax.set_yticks([])
             if i == 0:
                 ax.set_ylabel(label, fontsize=9)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, suptitle=title)
 
 
 def reconstructions(
@@ -105,10 +108,7 @@ def scatter_map(
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def image_grid(x: np.ndarray, path: str | Path, title: str = "", cols: int | None = None) -> Path:
@@ -122,13 +122,9 @@ def image_grid(x: np.ndarray, path: str | Path, title: str = "", cols: int | Non
         ax.axis("off")
         if i < n:
             ax.imshow(_to_hwc(x[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-    if title:
-        fig.suptitle(title, fontsize=10)
     fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.01, right=0.99, bottom=0.01,
                         top=0.93 if title else 0.99)  # fmt: skip
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, suptitle=title, tight=False)
 
 
 def accuracy_bars(
@@ -146,10 +142,7 @@ def accuracy_bars(
     ax.set_ylabel("test accuracy")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = "") -> Path:
@@ -173,9 +166,4 @@ def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = 
     ax2.set_xlabel("latent size")
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, suptitle=title)
