@@ -87,3 +87,77 @@ def test_per_class_breakdown_adds_up():
     assert set(res) == {"a", "b", "c"} and res["b"]["n"] == 20
     assert res["a"]["mse"] == 0 and res["b"]["mse"] == pytest.approx(0.01, rel=1e-4)
     assert res["b"]["psnr"] == pytest.approx(20.0, abs=1e-3)
+
+
+def _zero_gaussian_vae():
+    """A VAE whose encoder outputs the prior (mu 0, logvar 0) and whose decoder outputs mean 0
+    with sigma 1 whatever z is: every importance weight equals log N(x; 0, I) exactly."""
+    import torch
+
+    from aekit import build_model
+
+    m = build_model("vae", input_shape=(1, 6, 6), latent=3, hidden=[], output="linear")
+    for p in m.parameters():
+        torch.nn.init.zeros_(p)
+    return m
+
+
+def test_vae_likelihood_known_answer():
+    import torch
+
+    from aekit.metrics import vae_likelihood
+
+    x = torch.randn(9, 1, 6, 6, generator=torch.Generator().manual_seed(1))
+    expected = float((0.5 * x.flatten(1).pow(2).sum(1) + 36 / 2 * math.log(2 * math.pi)).mean())
+    r = vae_likelihood(_zero_gaussian_vae(), x, k=20, batch_rows=4)
+    assert r["likelihood"] == "gaussian" and r["iw_samples"] == 20
+    assert r["iw_nll"] == pytest.approx(expected, rel=1e-6)
+    assert r["elbo"] == pytest.approx(-expected, rel=1e-6)
+
+
+def test_iw_bound_is_tighter_than_elbo_and_equal_at_k1(digits):
+    from aekit import build_model
+    from aekit.metrics import vae_likelihood
+
+    m = build_model("vae", input_shape=digits.sample_shape, latent=4, hidden=[32], output="sigmoid")
+    x = digits.x_test[:50]
+    one = vae_likelihood(m, x, k=1)
+    assert one["iw_nll"] == pytest.approx(-one["elbo"], rel=1e-9)
+    many = vae_likelihood(m, x, k=200)
+    assert many["iw_nll"] < -many["elbo"]
+
+
+def test_frechet_distance_known_answers():
+    from aekit.metrics import frechet_distance
+
+    a = np.random.default_rng(0).normal(size=(500, 4))
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    shift = np.array([1.0, -2.0, 0.5, 0.0])
+    assert frechet_distance(a, a + shift) == pytest.approx(float((shift**2).sum()), rel=1e-6)
+    # scaling by 2: tr(S + 4S - 2 * 2S) + |mu - 2 mu|^2 = tr(S) + |mu|^2
+    expected = np.trace(np.cov(a, rowvar=False)) + float((a.mean(0) ** 2).sum())
+    assert frechet_distance(a, 2 * a) == pytest.approx(expected, rel=1e-6)
+
+
+def test_precision_recall_known_answers():
+    from aekit.metrics import precision_recall
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(200, 5))
+    assert precision_recall(real, real) == (1.0, 1.0)
+    far = rng.normal(size=(200, 5)) + 100.0
+    assert precision_recall(real, far) == (0.0, 0.0)
+    half = np.concatenate([real[:100], far[:100]])  # half the fakes lie on real samples
+    assert precision_recall(real, half)[0] == 0.5
+    with pytest.raises(ValueError, match="more than 3"):
+        precision_recall(real[:3], real)
+
+
+def test_class_histogram_known_answer():
+    from aekit.metrics import class_histogram
+
+    pred = np.array([0] * 6 + [1] * 3 + [2])  # 60%, 30%, 10% of 10 samples; classes 3, 4 empty
+    h = class_histogram(pred, 5)
+    assert h["class_shares"] == pytest.approx([0.6, 0.3, 0.1, 0.0, 0.0])
+    assert h["class_coverage"] == 3 and h["max_class_share"] == pytest.approx(0.6)
+    assert class_histogram(pred, 5, min_share=0.2)["class_coverage"] == 2

@@ -321,3 +321,29 @@ def test_compare_runs_side_by_side(runs, tmp_path, capsys):
     )
     code, _, err = run(capsys, "compare", runs / "dae", tmp_path)
     assert code == 2 and "not an aekit checkpoint" in err
+
+
+def test_compare_plot_and_vae_columns(runs, tmp_path, capsys):
+    png = tmp_path / "cmp.png"
+    code, out, err = run(capsys, "compare", runs / "dae", runs / "vae", "--plot", png)
+    assert code == 0 and png.read_bytes()[:4] == b"\x89PNG" and "plot written" in err
+    header = out.splitlines()[0]
+    assert "| elbo | iw_nll |" in header  # the VAE's likelihood columns; "-" for the plain AE
+    dae_row = next(line for line in out.splitlines() if line.startswith("| dae |"))
+    assert dae_row.rstrip(" |").endswith("- | -")
+    code, _, err = run(capsys, "compare", runs / "dae", "--plot", tmp_path / "c.jpg")
+    assert code == 2 and ".png" in err and not (tmp_path / "c.jpg").exists()
+
+
+def test_evaluate_vae_likelihood_keys(runs, capsys):
+    import json
+
+    code, out, _ = run(capsys, "evaluate", runs / "vae", "--json", "--iw-samples", "50",
+                       "--iw-rows", "40")  # fmt: skip
+    res = json.loads(out)
+    assert code == 0 and res["iw_samples"] == 50 and res["iw_rows"] == 40
+    assert res["likelihood"] == "bernoulli" and 0 < res["iw_nll"] < -res["elbo"]
+    code, out, _ = run(capsys, "evaluate", runs / "dae", "--json")
+    assert code == 0 and "elbo" not in json.loads(out)  # not a VAE
+    code, _, err = run(capsys, "evaluate", runs / "vae", "--iw-samples", "-1")
+    assert code == 2 and "--iw-samples" in err

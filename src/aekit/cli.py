@@ -104,6 +104,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     m = train_run(
         a.data, a.model, a.out, model_config=model_config, train_config=cfg,
         data_options={**_data_options(a), "seed": a.seed}, resume=a.resume, overwrite=a.overwrite,
+        report=not a.no_report,
     )  # fmt: skip
     parts = [f"test MSE {m['test_mse']:.5f}"]
     if m.get("test_psnr") is not None:
@@ -122,14 +123,18 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     ck = load(a.run)
     ds = evaluation_data(ck, a.data, a.data_dir)
-    res = evaluate(ck.model, ds)
+    if a.iw_samples < 0 or a.iw_rows < 1:
+        raise AekitError("--iw-samples must be >= 0 and --iw-rows >= 1")
+    res = evaluate(ck.model, ds, iw_samples=a.iw_samples, iw_rows=a.iw_rows, progress=True)
     if a.json:
         print(json.dumps(res))
         return 0
     print(f"{ck.info['model']} on {ds.name} test split ({res['n']} samples)")
     for k, v in res.items():
-        if k not in ("n", "per_class") and v is not None:
-            print(f"  {k:<16}{v:.6g}")
+        if isinstance(v, (int, float)) and k != "n":
+            print(f"  {k:<18}{v:.6g}")
+        elif isinstance(v, str):
+            print(f"  {k:<18}{v}")
     if res.get("per_class"):
         print("  per class (MSE):  " + ", ".join(
             f"{name} {m['mse']:.4g}" for name, m in res["per_class"].items()))  # fmt: skip
@@ -310,7 +315,28 @@ def cmd_compare(a: argparse.Namespace) -> int:
     from .tasks.compare import compare, table
 
     rows = compare(a.runs)
+    if a.plot is not None:
+        if a.plot.suffix.lower() != ".png":
+            raise AekitError(f"--plot {a.plot}: give a .png file")
+        if not a.plot.parent.is_dir():
+            raise AekitError(f"--plot {a.plot}: folder {a.plot.parent} does not exist")
     print(json.dumps(rows) if a.json else table(rows))
+    if a.plot is not None:
+        from .plots import compare_bars
+        from .tasks.compare import KEYS
+
+        compare_bars(rows, list(KEYS), a.plot, title="test metrics by run")
+        print(f"plot written to {a.plot}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from .report import report_run
+
+    if a.out is not None and a.out.suffix.lower() not in (".html", ".htm"):
+        raise AekitError(f"--out {a.out}: give an .html file")
+    path = report_run(a.run, a.data, a.out, data_dir=a.data_dir, map_method=a.map)
+    print(f"report written to {path}")
     return 0
 
 
@@ -363,16 +389,31 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--resume", action="store_true", help="continue the run in --out")
     g.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--no-report", action="store_true", help="do not write report.html")
     _add_data_options(s)
     s.set_defaults(func=cmd_train)
 
-    s = sub.add_parser("evaluate", help="test reconstruction MSE, PSNR and SSIM of a run")
+    s = sub.add_parser(
+        "evaluate", help="every metric of a run: reconstruction, codes, likelihood, samples"
+    )
     s.add_argument("run", help="run folder (or its model.json)")
     s.add_argument(
         "data", nargs="?", help="other data to evaluate on (default: the run's own test split)"
     )
     s.add_argument("--data-dir")
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    s.add_argument(
+        "--iw-samples",
+        type=int,
+        default=1000,
+        help="VAE: importance samples per row for iw_nll (0: skip; default 1000)",
+    )
+    s.add_argument(
+        "--iw-rows",
+        type=int,
+        default=1000,
+        help="VAE: test rows (a seeded subsample) for elbo and iw_nll (default 1000)",
+    )
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("denoise", help="denoise images; PSNR/SSIM against classical filters")
@@ -466,7 +507,21 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="the test metrics of several runs, one row each")
     s.add_argument("runs", nargs="+", help="run folders")
     s.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    s.add_argument("--plot", type=Path, help="also draw the metrics, one panel each, to this PNG")
     s.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("report", help="one self-contained HTML page about a run")
+    s.add_argument("run", help="run folder (or its model.json)")
+    s.add_argument("data", nargs="?", help="other data to report on (default: the run's own)")
+    s.add_argument("--out", type=Path, help="HTML file to write (default RUN/report.html)")
+    s.add_argument(
+        "--map",
+        choices=("tsne", "umap", "pca"),
+        default="tsne",
+        help="how the latent map is drawn (default tsne)",
+    )
+    s.add_argument("--data-dir")
+    s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("info", help="what a checkpoint holds")
     s.add_argument("run")

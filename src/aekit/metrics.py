@@ -1,4 +1,7 @@
-"""Reconstruction metrics: MSE, PSNR, SSIM (pixels in [0, 1] for images)."""
+"""Metrics of reconstruction (MSE, PSNR, SSIM; pixels in [0, 1] for images), of codes (probe,
+kNN, silhouette, trustworthiness, effective dimensionality), of VAE likelihood (ELBO and the
+importance-weighted bound) and of generated samples (Fréchet distance, precision and recall,
+class coverage)."""
 
 from __future__ import annotations
 
@@ -187,3 +190,89 @@ def trustworthiness(
     high = np.asarray(high, dtype=np.float32).reshape(len(high), -1)
     idx = subsample(len(high), max_samples, seed)
     return float(tw(high[idx], low[idx], n_neighbors=min(k, len(idx) // 2 - 1)))
+
+
+def vae_likelihood(
+    model, x: Any, k: int = 1000, batch_rows: int | None = None, seed: int = 0,
+    progress: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Test ELBO and importance-weighted negative log-likelihood of a VAE, in nats per row.
+
+    Both come from the same k posterior samples per row: `elbo` is the mean log weight,
+    `iw_nll` is -(log-mean-exp of the weights), so iw_nll <= -elbo, with equality at k = 1.
+    """
+    from tqdm.auto import tqdm
+
+    if k < 1:
+        raise ValueError("k (importance samples) must be >= 1")
+    xt = _t(x)
+    device = next(model.parameters()).device
+    batch_rows = batch_rows or max(1, 20_000 // k)
+    gen = torch.Generator().manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    elbo, iw = [], []
+    steps = range(0, len(xt), batch_rows)
+    for i in tqdm(steps, desc=f"IW bound, k={k}", unit="batch", disable=not progress, leave=False):
+        lw = model.log_weights(xt[i : i + batch_rows].to(device), k, generator=gen).double()
+        elbo.append(lw.mean(1).cpu())
+        iw.append((torch.logsumexp(lw, 1) - math.log(k)).cpu())
+    model.train(was_training)
+    return {
+        "elbo": float(torch.cat(elbo).mean()),
+        "iw_nll": float(-torch.cat(iw).mean()),
+        "iw_samples": int(k),
+        "likelihood": model.likelihood,
+    }
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (rows are samples):
+    |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)), the FID formula.
+
+    tr((S_a S_b)^(1/2)) is computed as the sum of square roots of the eigenvalues of the
+    symmetric S_a^(1/2) S_b S_a^(1/2), which stays exact when a covariance is singular."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    w, v = np.linalg.eigh(s_a)
+    root_a = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    cross = np.sqrt(np.clip(np.linalg.eigvalsh(root_a @ s_b @ root_a), 0.0, None)).sum()
+    d = float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * cross)
+    return max(d, 0.0)
+
+
+def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al. 2019): precision is the share of
+    fake samples inside the real manifold (the union of balls around each real sample reaching
+    its k-th nearest real neighbour); recall is the share of real samples inside the fake one."""
+
+    def inside(ref: np.ndarray, query: np.ndarray) -> float:
+        ref_t, q_t = (
+            torch.as_tensor(ref, dtype=torch.float32),
+            torch.as_tensor(query, dtype=torch.float32),
+        )
+        radii = torch.cat([torch.cdist(ref_t[i : i + 1000], ref_t).kthvalue(k + 1, 1).values
+                           for i in range(0, len(ref_t), 1000)])  # fmt: skip
+        hits = [(torch.cdist(q_t[i : i + 1000], ref_t) <= radii[None]).any(1)
+                for i in range(0, len(q_t), 1000)]  # fmt: skip
+        return float(torch.cat(hits).float().mean())
+
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"precision/recall with k={k} needs more than {k} samples in each set")
+    return inside(real, fake), inside(fake, real)
+
+
+def class_histogram(
+    pred: np.ndarray, n_classes: int, min_share: float | None = None
+) -> dict[str, Any]:
+    """Share of samples per predicted class, how many classes are covered (share at least
+    `min_share`, by default a fifth of the uniform share 1/n_classes) and the largest share."""
+    counts = np.bincount(np.asarray(pred, np.int64), minlength=n_classes)[:n_classes]
+    share = counts / max(1, counts.sum())
+    floor = (0.2 / n_classes) if min_share is None else min_share
+    return {
+        "class_shares": [float(s) for s in share],
+        "class_coverage": int((share >= floor).sum()),
+        "max_class_share": float(share.max()) if counts.sum() else 0.0,
+    }

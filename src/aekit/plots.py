@@ -1,4 +1,5 @@
-"""Figures a person can inspect: training curves and reconstruction grids (PNG, Agg backend)."""
+"""Figures a person can inspect (PNG, Agg backend): training curves, image grids, maps, score
+histograms and ROC curves, class shares, per-feature errors, run comparisons."""
 
 from __future__ import annotations
 
@@ -166,4 +167,99 @@ def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = 
     ax2.set_xlabel("latent size")
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
+    return _save(fig, path, suptitle=title)
+
+
+def score_histogram(
+    scores: np.ndarray, labels: np.ndarray, names: dict, path: str | Path, title: str = ""
+) -> Path:
+    """Histogram of per-row scores (e.g. reconstruction error), one colour per label, shared
+    log-spaced bins, each class normalized to its own count so rare classes stay visible."""
+    fig, ax = plt.subplots(figsize=(6, 3.8), dpi=100)
+    s = np.asarray(scores, dtype=np.float64)
+    pos = s[s > 0]
+    log = len(pos) > 0 and pos.max() / max(pos.min(), 1e-300) > 100
+    lo, hi = (pos.min(), pos.max()) if log else (s.min(), s.max() + 1e-12)
+    bins = list(np.geomspace(lo, hi, 50) if log else np.linspace(lo, hi, 50))
+    for i, c in enumerate(np.unique(labels)):
+        m = labels == c
+        ax.hist(np.clip(s[m], lo, hi), bins=bins, density=not log, alpha=0.55, color=f"C{i}",
+                weights=np.full(int(m.sum()), 1.0 / m.sum()) if log else None,
+                label=f"{names.get(c, c)} (n={int(m.sum()):,})")  # fmt: skip
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel("reconstruction error (MSE per row)")
+    ax.set_ylabel("share of the class")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def roc_curve(
+    fpr: np.ndarray, tpr: np.ndarray, auc: float, path: str | Path, title: str = ""
+) -> Path:
+    fig, ax = plt.subplots(figsize=(4.2, 4), dpi=100)
+    ax.plot(fpr, tpr, lw=2, label=f"ROC-AUC {auc:.3f}")
+    ax.plot([0, 1], [0, 1], ls=":", color="grey", label="chance")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def class_shares(
+    shares: list[float], names: list[str], path: str | Path, title: str = "",
+    reference: float | None = None,
+) -> Path:  # fmt: skip
+    """One bar per class: the share of samples assigned to it (mode collapse shows as one
+    tall bar); `reference` draws the uniform share."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.5), dpi=100)
+    ax.bar(range(len(shares)), shares, color="C0")
+    ax.set_xticks(range(len(shares)), names, rotation=35, ha="right", fontsize=8)
+    if reference is not None:
+        ax.axhline(reference, color="grey", ls=":", lw=1, label="uniform share")
+        ax.legend(fontsize=8)
+    ax.set_ylabel("share of samples")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def feature_errors(names: list[str], errors: np.ndarray, path: str | Path, title: str = "",
+                   top: int = 20) -> Path:  # fmt: skip
+    """The features that reconstruct worst: horizontal bars of their test MSE."""
+    order = np.argsort(errors)[::-1][:top]
+    fig, ax = plt.subplots(figsize=(6, 0.25 * len(order) + 1.2), dpi=100)
+    ax.barh(range(len(order)), np.asarray(errors)[order][::-1], color="C1")
+    ax.set_yticks(range(len(order)), [str(names[i]) for i in order][::-1], fontsize=8)
+    ax.set_xlabel("test MSE (standardized units)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def compare_bars(rows: list[dict], keys: list[str], path: str | Path, title: str = "") -> Path:
+    """Small multiples: one panel per metric, one bar per run."""
+    keys = [k for k in keys if any(r.get(k) is not None for r in rows)]
+    cols = min(3, max(1, len(keys)))
+    nrows = int(np.ceil(len(keys) / cols)) or 1
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 0.35 * len(rows) * nrows + 1.4 * nrows),
+                             dpi=100, squeeze=False)  # fmt: skip
+    names = [str(r["run"]) for r in rows]
+    for ax, k in zip(axes.flat, keys):
+        vals = [r.get(k) for r in rows]
+        ax.barh(range(len(rows)), [v if v is not None else 0.0 for v in vals],
+                color=[f"C{i % 10}" for i in range(len(rows))])  # fmt: skip
+        for i, v in enumerate(vals):
+            ax.text(v or 0.0, i, f" {v:.4g}" if v is not None else " -", va="center", fontsize=7)
+        ax.set_yticks(range(len(rows)), names, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(k, fontsize=9)
+        ax.margins(x=0.25)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.axis("off")
     return _save(fig, path, suptitle=title)

@@ -17,8 +17,11 @@ from .training import History, TrainConfig, fit
 
 RUN_FILES = (
     ckpt.MODEL_JSON, ckpt.MODEL_WEIGHTS, ckpt.STATE_JSON, ckpt.STATE_WEIGHTS,
-    "metrics.csv", "metrics.json", "loss.png", "reconstructions.png", "tensorboard",
+    "metrics.csv", "metrics.json", "loss.png", "reconstructions.png", "tensorboard", "report.html",
 )  # fmt: skip
+
+
+TRAIN_IW_SAMPLES = 100  # importance samples per row for the iw_nll recorded at the end of train
 
 
 def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
@@ -66,9 +69,11 @@ def train_run(
     data_options: dict[str, Any] | None = None,
     resume: bool = False,
     overwrite: bool = False,
+    report: bool = True,
 ) -> dict[str, Any]:
     """Train `model` on `source` into the folder `out`; returns the metrics written to
-    metrics.json (test mse/psnr/ssim, parameter count, timings)."""
+    metrics.json (every test metric that applies, parameter count, timings). With `report`,
+    also writes the run's HTML report (report.html)."""
     if get_entry(model).role != "autoencoder":
         raise AekitError(
             f"{model!r} is not an autoencoder; classifiers come from `aekit finetune` or "
@@ -90,7 +95,9 @@ def train_run(
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
     history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info)
-    metrics = {f"test_{k}": v for k, v in evaluate(net, ds).items()}  # net holds the best weights
+    # net holds the best weights; k = 100 keeps a VAE's iw_nll to seconds (evaluate uses 1000)
+    scores = evaluate(net, ds, iw_samples=TRAIN_IW_SAMPLES)
+    metrics = {f"test_{k}": v for k, v in scores.items()}
     metrics.update(
         model=model,
         num_parameters=net.num_parameters(),
@@ -105,6 +112,12 @@ def train_run(
     ckpt.update_metrics(out, metrics)
     ckpt.write_json(out / "metrics.json", metrics)
     write_figures(out, history, net, ds, title=f"{model} on {ds.name}")
+    if report:
+        from .report import REPORT, build_report, write_report
+
+        info, _ = ckpt.read_info(out)
+        page = build_report(net, ds, info, scores, history, name=out.resolve().name)
+        write_report(out / REPORT, page)
     return metrics
 
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from ..errors import AekitError
 from ..registry import build_model, register
+from .layers import random_shift
 
 
 @register(
@@ -128,19 +129,7 @@ class Classifier(nn.Module):
         return sum(p.numel() for p in enc) + sum(p.numel() for p in self.head.parameters())
 
     def _augment(self, x: torch.Tensor) -> torch.Tensor:
-        """Each image shifted by a random (dy, dx) in [-s, s], zeros shifted in."""
-        s = self.augment_shift
-        if not s:
-            return x
-        h, w = x.shape[-2:]
-        padded = F.pad(x, (s, s, s, s))
-        dy = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
-        dx = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
-        rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
-        cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
-        b = torch.arange(len(x), device=x.device)[:, None, None, None]
-        c = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
-        return padded[b, c, rows, cols]
+        return random_shift(x, self.augment_shift)
 
     def load_backbone(self, autoencoder: nn.Module) -> None:
         """Start from a pre-trained autoencoder's weights (same family and config)."""

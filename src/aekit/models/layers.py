@@ -18,6 +18,21 @@ def activation(name: str) -> nn.Module:
     return ACTIVATIONS[name]()
 
 
+def random_shift(x: torch.Tensor, s: int) -> torch.Tensor:
+    """Images (B, C, H, W), each shifted by its own random (dy, dx) in [-s, s], zeros shifted in."""
+    if not s:
+        return x
+    h, w = x.shape[-2:]
+    padded = F.pad(x, (s, s, s, s))
+    dy = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
+    dx = torch.randint(0, 2 * s + 1, (len(x),), device=x.device)
+    rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
+    cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
+    b = torch.arange(len(x), device=x.device)[:, None, None, None]
+    c = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
+    return padded[b, c, rows, cols]
+
+
 class TiedLinear(nn.Module):
     """A linear layer that uses the transpose of another layer's weight (its own bias only)."""
 

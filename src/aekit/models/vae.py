@@ -85,6 +85,29 @@ class VAEBase(Autoencoder):
         return {"nll": nll, "kl": kl, "loss": nll + weight * kl}
 
     @torch.no_grad()
+    def log_weights(
+        self, x: torch.Tensor, k: int, generator: torch.Generator | None = None, chunk: int = 100
+    ) -> torch.Tensor:
+        """Importance weights log p(x, z_i) - log q(z_i | x) of k posterior samples per row:
+        (B, k), in nats, with the model's likelihood and beta = 1 (the true ELBO's terms).
+        Their mean is an ELBO estimate; log-mean-exp is the importance-weighted bound
+        (Burda et al. 2016), which tightens towards log p(x) as k grows."""
+        mu, logvar = self.encode_dist(x)
+        std = torch.exp(0.5 * logvar)
+        b, d = mu.shape
+        out = []
+        for start in range(0, k, chunk):
+            m = min(chunk, k - start)
+            eps = torch.randn(b, m, d, generator=generator).to(mu.device)
+            z = mu[:, None] + std[:, None] * eps  # (B, m, d)
+            xr = x[:, None].expand(b, m, *x.shape[1:]).reshape(b * m, *x.shape[1:])
+            log_px_z = -self.nll(self.decoder(z.reshape(b * m, d)), xr).view(b, m)
+            log_pz = -0.5 * (z.pow(2) + _LOG_2PI).sum(2)
+            log_qz = -0.5 * (eps.pow(2) + logvar[:, None] + _LOG_2PI).sum(2)
+            out.append(log_px_z + log_pz - log_qz)
+        return torch.cat(out, 1)
+
+    @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n new samples (their means) from the prior: (n, *input_shape)."""
         device = next(self.parameters()).device

@@ -14,7 +14,8 @@ from ..errors import AekitError
 
 KEYS = (
     "mse", "psnr", "ssim", "probe_accuracy", "knn_accuracy", "silhouette", "trustworthiness",
-    "active_fraction", "effective_dims",
+    "active_fraction", "effective_dims", "elbo", "iw_nll", "frechet_distance", "frechet_floor",
+    "precision", "recall", "class_coverage", "max_class_share",
 )  # fmt: skip
 
 

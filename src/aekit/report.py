@@ -1,0 +1,380 @@
+"""The HTML report of a run: one self-contained page (figures embedded as PNG data, inline CSS,
+no script, nothing fetched) that a person can read in a minute.
+
+Sections, each only where it applies: a one-line summary; the run (model, training, data);
+training curves; reconstructions (image grid, or the worst-reconstructed columns of a table);
+the metrics with what each means; a 2-D map of the codes; samples, interpolations and the class
+histogram of samples for generative models; the reconstruction-error histogram and ROC curve
+when the test labels have two classes (anomaly detection). Text from the user (run name, column
+and class names, paths) is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .checkpoint import atomic_write_bytes, load
+from .data import Dataset
+from .errors import AekitError
+from .metrics import encode, reconstruct, subsample
+from .training import History
+
+REPORT = "report.html"
+ORDER = ("metrics", "reconstructions", "map", "samples", "anomaly", "training", "run")
+MAP_POINTS = 2000  # test codes drawn on the latent map
+
+# key: (label, what it means, which way is better)
+METRICS: dict[str, tuple[str, str, str]] = {
+    "mse": ("MSE", "mean squared reconstruction error (model's input units)", "lower"),
+    "psnr": ("PSNR (dB)", "peak signal-to-noise ratio of reconstructions, per image", "higher"),
+    "ssim": ("SSIM", "structural similarity of reconstructions; 1 = identical", "higher"),
+    "probe_accuracy": ("linear-probe accuracy", "logistic regression on codes, fitted on training codes", "higher"),
+    "knn_accuracy": ("kNN accuracy", "5-nearest-neighbour classifier on codes", "higher"),
+    "silhouette": ("silhouette", "how far apart the classes lie in code space (-1 to 1)", "higher"),
+    "trustworthiness": ("trustworthiness", "code-space neighbours that are input-space neighbours (0 to 1)", "higher"),
+    "active_fraction": ("active code units", "share of code units active per sample (sparse models)", ""),
+    "effective_dims": ("effective dimensions", "latent dimensions that carry 95% of the code variance", ""),
+    "elbo": ("ELBO (nats)", "evidence lower bound per sample (beta = 1)", "higher"),
+    "iw_nll": ("IW NLL (nats)", "importance-weighted negative log-likelihood per sample", "lower"),
+    "frechet_distance": ("Fréchet distance", "samples vs real test images, classifier features", "lower"),
+    "frechet_floor": ("Fréchet floor", "the same between two halves of the real test set", ""),
+    "precision": ("precision", "share of samples that fall on the real-image manifold", "higher"),
+    "recall": ("recall", "share of real images the samples' manifold covers", "higher"),
+    "precision_floor": ("precision floor", "real half vs real half", ""),
+    "recall_floor": ("recall floor", "real half vs real half", ""),
+    "class_coverage": ("classes covered", "classes given at least a fifth of a uniform share of samples", "higher"),
+    "max_class_share": ("largest class share", "share of samples in the most frequent class", "lower"),
+}  # fmt: skip
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #e3e6eb;padding-bottom:4px}
+.sub{color:#5b6475;margin:0 0 14px} .summary{background:#eef4ff;border-left:4px solid #3b6fd8;padding:10px 14px}
+nav a{margin-right:14px;color:#3b6fd8;text-decoration:none;font-size:14px}
+table{border-collapse:collapse;font-size:14px;margin:6px 0} td,th{border-bottom:1px solid #e9ecf0;padding:4px 10px;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums} th{background:#f3f5f8}
+.figs{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start} img{max-width:100%;height:auto;border:1px solid #eceff3}
+.cols{display:flex;flex-wrap:wrap;gap:28px} .note{color:#5b6475;font-size:13px}
+"""
+
+
+def _esc(v: Any) -> str:
+    return html.escape(str(v), quote=True)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return _esc(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (list, tuple)):
+        return _esc(", ".join(str(x) for x in v))
+    return _esc(v)
+
+
+def _table(rows: list[tuple[Any, Any]]) -> str:
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_fmt(v)}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+class _Figures:
+    """Draws figures into a temporary folder and embeds each as a PNG data URI."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.count = folder, 0
+
+    def __call__(self, draw: Callable[[Path], Path], alt: str) -> str:
+        self.count += 1
+        path = draw(self.folder / f"fig{self.count}.png")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}" alt="{_esc(alt)}">'
+
+
+def read_history(run_dir: Path) -> History | None:
+    """The per-epoch rows of a run's metrics.csv (None when the run has none)."""
+    p = run_dir / "metrics.csv"
+    if not p.is_file():
+        return None
+    with p.open(newline="") as f:
+        rows = [
+            {k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f)
+        ]
+    if not rows:
+        return None
+    h = History(rows)
+    if "val_loss" in rows[0] or "train_loss" in rows[0]:
+        key = "val_loss" if "val_loss" in rows[0] else "train_loss"
+        h.best_epoch = int(min(rows, key=lambda r: r.get(key, np.inf))["epoch"])
+    return h
+
+
+def build_report(
+    model,
+    ds: Dataset,
+    info: dict[str, Any],
+    scores: dict[str, Any],
+    history: History | None = None,
+    *,
+    name: str = "run",
+    map_method: str = "tsne",
+    seed: int = 0,
+) -> str:
+    """The report page as one HTML string. `info` is the run's model.json, `scores` what
+    `tasks.evaluate` returned (unprefixed keys), `history` the training curves."""
+    from . import plots
+    from .tasks.embed import map_2d
+    from .tasks.generate import interpolate, is_generative, sample
+
+    sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
+    train_info = info.get("metrics", {})
+    cfg = info.get("config", {})
+    with tempfile.TemporaryDirectory() as tmp:
+        fig = _Figures(Path(tmp))
+        # -- the run
+        data_rows = [
+            ("name", ds.name), ("kind", ds.kind), ("sample shape", " x ".join(map(str, ds.sample_shape))),
+            ("train / validation / test", f"{len(ds.x_train):,} / {len(ds.x_val):,} / {len(ds.x_test):,}"),
+            ("source", info.get("data", {}).get("source", "")),
+        ]  # fmt: skip
+        if ds.class_names:
+            data_rows.append(("classes", ds.class_names))
+        tc = info.get("train_config", {})
+        train_rows = [
+            (k, tc[k])
+            for k in ("epochs", "batch_size", "lr", "optimizer", "schedule", "seed")
+            if k in tc
+        ]
+        for k in ("epochs_run", "best_epoch", "train_seconds"):
+            if k in train_info:
+                train_rows.append((k.replace("_", " "), train_info[k]))
+        model_rows = [("family", info.get("model")), ("parameters", info.get("num_parameters"))]
+        model_rows += [(k, v) for k, v in cfg.items() if k != "input_shape" and v is not None]
+        sections.append(("run", "Run", (
+            '<div class="cols"><div><h3>Model</h3>' + _table(model_rows) + "</div>"
+            "<div><h3>Training</h3>" + _table(train_rows) + "</div>"
+            "<div><h3>Data</h3>" + _table(data_rows) + "</div></div>"
+        )))  # fmt: skip
+        # -- training curves
+        if history is not None and history.rows:
+            sections.append(("training", "Training curves", fig(
+                lambda p: plots.loss_curves(history, p, title=f"{info.get('model')} on {ds.name}"),
+                "training and validation loss per epoch")))  # fmt: skip
+        # -- reconstructions
+        x = ds.x_test
+        recon = reconstruct(model, x[:2000]) if len(x) else x
+        if ds.kind == "image" and len(x):
+            body = fig(lambda p: plots.reconstructions(x[:12], recon[:12], p, n=12),
+                       "test images (top) and their reconstructions (bottom)")  # fmt: skip
+            sections.append(("reconstructions", "Reconstructions", body))
+        elif len(x):
+            per_feature = ((recon - x[: len(recon)]) ** 2).reshape(len(recon), -1).mean(0)
+            names = ds.feature_names or [f"feature {i}" for i in range(len(per_feature))]
+            body = fig(lambda p: plots.feature_errors(names, per_feature, p,
+                                                      title="worst-reconstructed columns"),
+                       "per-column test reconstruction error")  # fmt: skip
+            sections.append(("reconstructions", "Reconstruction by column", body))
+        # -- metrics
+        rows = []
+        for k, (label, meaning, better) in METRICS.items():
+            if scores.get(k) is not None:
+                arrow = {"higher": "higher is better", "lower": "lower is better"}.get(better, "")
+                rows.append(f"<tr><th>{_esc(label)}</th><td class='num'>{_fmt(scores[k])}</td>"
+                            f"<td>{_esc(meaning)}</td><td class='note'>{arrow}</td></tr>")  # fmt: skip
+        notes = []
+        if "iw_nll" in scores:
+            notes.append(f"ELBO and IW NLL: {scores.get('likelihood')} likelihood, "
+                         f"{scores.get('iw_samples')} importance samples on {scores.get('iw_rows')} test rows.")  # fmt: skip
+        if "frechet_distance" in scores:
+            notes.append(f"Generation metrics: {scores.get('generated_n')} samples against as many real test "
+                         "images, in the features of aekit's shipped Fashion-MNIST classifier; the floors "
+                         "compare the other half of the test set with the same images.")  # fmt: skip
+        body = (f"<p class='note'>Test split, {_fmt(scores.get('n'))} samples.</p>"
+                "<table><tr><th>metric</th><th>value</th><th>what it measures</th><th></th></tr>"
+                + "".join(rows) + "</table>" + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes))  # fmt: skip
+        if scores.get("per_class"):
+            head = (
+                "<tr><th>class</th><th>n</th><th>MSE</th>"
+                + ("<th>PSNR</th><th>SSIM</th>" if ds.kind == "image" else "")
+                + "</tr>"
+            )
+            body += "<h3>Per class</h3><table>" + head + "".join(
+                f"<tr><td>{_esc(c)}</td><td class='num'>{_fmt(m.get('n'))}</td><td class='num'>{_fmt(m.get('mse'))}</td>"
+                + (f"<td class='num'>{_fmt(m.get('psnr'))}</td><td class='num'>{_fmt(m.get('ssim'))}</td>" if ds.kind == "image" else "")
+                + "</tr>" for c, m in scores["per_class"].items()) + "</table>"  # fmt: skip
+        sections.append(("metrics", "Metrics", body))
+        # -- latent map
+        if len(x) >= 10:
+            idx = subsample(len(x), MAP_POINTS, seed)
+            codes = encode(model, x[idx])
+            method = "codes" if codes.shape[1] == 2 else map_method
+            coords = codes if method == "codes" else map_2d(codes, method, seed)
+            labels = ds.y_test[idx] if ds.y_test is not None else None
+            what = (
+                "the 2-D codes"
+                if method == "codes"
+                else f"{method.upper() if method != 'tsne' else 't-SNE'} of the {codes.shape[1]}-d codes"
+            )
+            sections.append(("map", "Latent map", fig(
+                lambda p: plots.scatter_map(coords, labels, p, class_names=ds.class_names,
+                                            title=f"{what}, {len(idx):,} test samples"),
+                "2-D map of the test codes")))  # fmt: skip
+        # -- samples
+        if is_generative(model) and ds.kind == "image":
+            gen = sample(model, 64, seed)
+            body = fig(lambda p: plots.image_grid(gen, p, title="64 samples from the prior", cols=8),
+                       "samples from the prior")  # fmt: skip
+            pairs = _pairs(ds.y_test, len(x), 4, seed)
+            if pairs:
+                lines = [interpolate(model, x[a], x[b], steps=10) for a, b in pairs]
+                body += fig(lambda p: plots.image_rows(lines, [""] * len(lines), p,
+                                                       title="interpolations between test images"),
+                            "interpolations between pairs of test images")  # fmt: skip
+            if scores.get("generated_class_shares"):
+                shares = scores["generated_class_shares"]
+                cls = ds.class_names or [str(i) for i in range(len(shares))]
+                body += fig(lambda p: plots.class_shares(
+                    shares, cls, p, reference=1 / len(shares),
+                    title=f"classes of {scores.get('generated_n')} samples "
+                          f"({scores.get('class_coverage')} of {len(shares)} covered)"),
+                    "class histogram of generated samples")  # fmt: skip
+            sections.append(("samples", "Samples", f'<div class="figs">{body}</div>'))
+        # -- anomaly view: two test classes
+        y = ds.y_test
+        if y is not None and len(np.unique(y)) == 2 and len(x):
+            sections.append(("anomaly", "Anomaly scores", _anomaly(model, ds, fig)))
+    sections.sort(key=lambda sec: ORDER.index(sec[0]))
+    nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
+    summary = _summary(info, ds, scores, train_info)
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>aekit report: {_esc(name)}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>aekit report: {_esc(name)}</h1>",
+        f"<p class='sub'>{_esc(info.get('model'))} on {_esc(ds.name)} · written {stamp} by aekit {__version__}</p>",
+        f"<p class='summary'>{summary}</p><nav>{nav}</nav>",
+    ]  # fmt: skip
+    parts += [f'<section id="{a}"><h2>{_esc(t)}</h2>{body}</section>' for a, t, body in sections]
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def _pairs(y: np.ndarray | None, n: int, k: int, seed: int) -> list[tuple[int, int]]:
+    """k pairs of test indices, from different classes when labels exist."""
+    if n < 2:
+        return []
+    rng = np.random.default_rng(seed)
+    pairs: list[tuple[int, int]] = []
+    for _ in range(50 * k):
+        a, b = (int(i) for i in rng.choice(n, 2, replace=False))
+        if y is None or y[a] != y[b]:
+            pairs.append((a, b))
+        if len(pairs) == k:
+            break
+    return pairs
+
+
+def _anomaly(model, ds: Dataset, fig: _Figures) -> str:
+    """Reconstruction error as an anomaly score: the rarer test class is the positive one."""
+    from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+    from . import plots
+
+    x, y = ds.x_test, np.asarray(ds.y_test)
+    classes, counts = np.unique(y, return_counts=True)
+    positive = classes[np.argmin(counts)]
+    score = ((reconstruct(model, x) - x) ** 2).reshape(len(x), -1).mean(1)
+    truth = (y == positive).astype(int)
+    auc = float(roc_auc_score(truth, score))
+    ap = float(average_precision_score(truth, score))
+    fpr, tpr, _ = roc_curve(truth, score)
+    names = {c: _class_name(ds, c) for c in classes}
+    body = (f"<p>Per-row reconstruction error as an anomaly score, the rarer test class "
+            f"(<b>{_esc(names[positive])}</b>, {int(truth.sum()):,} of {len(y):,} rows) as the "
+            f"anomalies: ROC-AUC <b>{auc:.4f}</b>, PR-AUC (average precision) <b>{ap:.4f}</b> "
+            f"(chance: {truth.mean():.4f}).</p>")  # fmt: skip
+    body += '<div class="figs">' + fig(
+        lambda p: plots.score_histogram(score, y, names, p, title="reconstruction error by class"),
+        "histogram of reconstruction errors by class",
+    ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC, reconstruction error"),
+            "ROC curve of the reconstruction-error score") + "</div>"  # fmt: skip
+    return body
+
+
+def _class_name(ds: Dataset, c: Any) -> str:
+    names = ds.class_names
+    if names and str(c).lstrip("-").isdigit() and 0 <= int(c) < len(names):
+        return str(names[int(c)])
+    return str(c)
+
+
+def _summary(info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[str, Any]) -> str:
+    cfg = info.get("config", {})
+    head = f"A <b>{_esc(info.get('model'))}</b> model with a {_fmt(cfg.get('latent'))}-d code"
+    if "epochs_run" in train:
+        head += f", trained {train['epochs_run']} epochs"
+        if train.get("train_seconds") is not None:
+            head += f" in {train['train_seconds']:.0f} s"
+    head += f" on {_esc(ds.name)} ({len(ds.x_train):,} training samples)."
+    bits = []
+    if s.get("psnr") is not None:
+        bits.append(f"test PSNR <b>{s['psnr']:.2f} dB</b>, SSIM {s['ssim']:.3f}")
+    elif s.get("mse") is not None:
+        bits.append(f"test MSE <b>{s['mse']:.4g}</b>")
+    if s.get("probe_accuracy") is not None:
+        bits.append(f"a linear probe on the codes scores <b>{100 * s['probe_accuracy']:.1f}%</b>")
+    if s.get("iw_nll") is not None:
+        bits.append(f"IW NLL {s['iw_nll']:.1f} nats")
+    if s.get("frechet_distance") is not None:
+        bits.append(f"Fréchet distance {s['frechet_distance']:.3g} (floor {s['frechet_floor']:.3g}), "
+                    f"{s['class_coverage']} of 10 classes covered")  # fmt: skip
+    return head + (" " + "; ".join(bits) + "." if bits else "")
+
+
+def write_report(path: str | Path, page: str) -> Path:
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        raise AekitError(f"{p.parent} does not exist")
+    atomic_write_bytes(p, page.encode("utf-8"))
+    return p
+
+
+def report_run(
+    run: str | Path,
+    data: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    data_dir: str | None = None,
+    map_method: str = "tsne",
+    device: str = "cpu",
+) -> Path:
+    """Write the report of a trained run (default: RUN/report.html). With the run's own data,
+    the metrics recorded at training are shown; other DATA is evaluated afresh."""
+    from .tasks.evaluate import evaluate, evaluation_data
+
+    ck = load(run, device=device)
+    ds = evaluation_data(ck, data, data_dir)
+    run_dir = ck.path if ck.path is not None else Path(run)
+    info = ck.info
+    recorded = {k[5:]: v for k, v in info.get("metrics", {}).items() if k.startswith("test_")}
+    if data is None and recorded.get("mse") is not None:
+        scores = recorded
+    else:
+        from .runs import TRAIN_IW_SAMPLES
+
+        scores = evaluate(ck.model, ds, iw_samples=TRAIN_IW_SAMPLES)
+    page = build_report(ck.model, ds, info, scores, read_history(run_dir), name=run_dir.name,
+                        map_method=map_method)  # fmt: skip
+    return write_report(Path(out) if out is not None else run_dir / REPORT, page)
