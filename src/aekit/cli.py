@@ -330,6 +330,42 @@ def cmd_compare(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_detect_fit(a: argparse.Namespace) -> int:
+    from .tasks.detect import detect_fit
+
+    opts = {"model": a.model, "contamination": a.contamination, "latent": a.latent,
+            "hidden": tuple(a.hidden) if a.hidden else None, "epochs": a.epochs,
+            "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by,
+            "device": a.device, "verbose": not a.no_progress}  # fmt: skip
+    opts = {k: v for k, v in opts.items() if v is not None}
+    try:
+        s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
+                       seed=a.seed, overwrite=a.overwrite, detector_options=opts)  # fmt: skip
+    except ValueError as e:  # the estimator's own parameter checks
+        raise AekitError(str(e)) from None
+    print(f"fitted on {s['n_fit']:,} rows in {s['fit_seconds']:.1f} s; threshold {s['threshold']:.5g} "
+          f"flags {s['n_flagged_fit']:,} of them (contamination {s['contamination']})")  # fmt: skip
+    t = s.get("test")
+    if t:
+        auc = "-" if t["roc_auc"] is None else f"{t['roc_auc']:.4f}"
+        pr = "-" if t["pr_auc"] is None else f"{t['pr_auc']:.4f}"
+        print(f"test split: {t['n']:,} rows, {t['n_anomalies']:,} anomalies; ROC-AUC {auc}, "
+              f"PR-AUC {pr}; at the threshold: {t['n_flagged']:,} flagged, precision "
+              f"{t['precision']:.3f}, recall {t['recall'] or 0:.3f}")  # fmt: skip
+    print(f"detector written to {a.out}")
+    return 0
+
+
+def cmd_detect_score(a: argparse.Namespace) -> int:
+    from .tasks.detect import detect_score
+
+    s = detect_score(a.run, a.data, a.out, chunk_rows=a.chunk_rows, top=a.top,
+                     progress=not a.no_progress)  # fmt: skip
+    print(f"{s['rows']:,} rows scored, {s['flagged']:,} flagged (score > {s['threshold']:.5g}) "
+          f"in {s['seconds']:.1f} s; written to {s['out']}")  # fmt: skip
+    return 0
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     from .report import report_run
 
@@ -509,6 +545,40 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="a JSON list instead of a table")
     s.add_argument("--plot", type=Path, help="also draw the metrics, one panel each, to this PNG")
     s.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("detect", help="anomaly detection on tables: fit a detector, score files")
+    dsub = s.add_subparsers(dest="detect_command", required=True, parser_class=_Parser)
+    d = dsub.add_parser("fit", help="fit a detector on a table's training split")
+    d.add_argument("data", help="a CSV/TSV/Parquet table or an .npz/.mat array (X, y)")
+    d.add_argument("--out", required=True, type=Path, help="run folder to write")
+    d.add_argument("--label-column", help="0 = normal, 1 = anomaly; kept out of the features, "
+                   "used for metrics (and --normal-only)")  # fmt: skip
+    d.add_argument("--contamination", type=float, default=0.01,
+                   help="share of training rows above the threshold (default 0.01)")  # fmt: skip
+    d.add_argument("--normal-only", action="store_true",
+                   help="fit on the rows labelled 0 only (novelty detection)")  # fmt: skip
+    d.add_argument("--model", default="mlp", help="a name from 'aekit models' (default mlp)")
+    d.add_argument("--latent", type=int, help="code size (default 4)")
+    d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64)")
+    d.add_argument("--epochs", type=int, help="default 30")
+    d.add_argument("--batch-size", type=int, help="default 64")
+    d.add_argument("--lr", type=float, help="default 2e-3")
+    d.add_argument("--score-by", choices=("reconstruction", "elbo"),
+                   help="elbo: a VAE's negative ELBO instead of its reconstruction error")  # fmt: skip
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--device", default="auto")
+    d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    d.add_argument("--no-progress", action="store_true")
+    d.set_defaults(func=cmd_detect_fit)
+    d = dsub.add_parser("score", help="score the rows of a file with a fitted detector")
+    d.add_argument("run", help="run folder written by 'aekit detect fit'")
+    d.add_argument("data", help="CSV/TSV/Parquet file with the training columns")
+    d.add_argument("--out", required=True, type=Path, help="scored rows: .csv or .parquet")
+    d.add_argument("--chunk-rows", type=int, default=100_000,
+                   help="rows read and scored at a time (bounds memory; default 100000)")  # fmt: skip
+    d.add_argument("--top", type=int, default=3, help="contributing columns named per row")
+    d.add_argument("--no-progress", action="store_true")
+    d.set_defaults(func=cmd_detect_score)
 
     s = sub.add_parser("report", help="one self-contained HTML page about a run")
     s.add_argument("run", help="run folder (or its model.json)")

@@ -1,6 +1,8 @@
 """scikit-learn estimators built on the registry and `fit` (build_model -> fit -> task).
 
 AutoencoderTransformer(model="mlp", latent=32).fit(X).transform(X)   # codes
+AutoencoderClassifier().fit(X, y)                                    # y = -1: unlabelled
+AnomalyDetector(contamination=0.01).fit(X).predict(X_new)            # PyOD interface, 1 = anomaly
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class _Saving:
     model_: Any
     scaler_: Scaler
     n_features_in_: int
+    feature_names_in_: np.ndarray
 
     def _extra_state(self) -> dict[str, Any]:
         return {}
@@ -43,9 +46,11 @@ class _Saving:
     def save(self, path: str | Path) -> Path:
         """A folder with model.safetensors + model.json (estimator parameters included)."""
         check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
         return ckpt.save_model(
             path, self.model_, scaler=self.scaler_,
-            data={"kind": "table", "n_features_in": int(self.n_features_in_)},
+            data={"kind": "table", "n_features_in": int(self.n_features_in_),
+                  "feature_names": [str(c) for c in names] if names is not None else None},
             train_config={"estimator": type(self).__name__, "params": self.get_params(),  # type: ignore[attr-defined]
                           "state": self._extra_state()},
         )  # fmt: skip
@@ -62,6 +67,8 @@ class _Saving:
         est = cls(**kwargs)
         est.model_, est.scaler_ = ck.model, ck.scaler
         est.n_features_in_ = int(ck.data["n_features_in"])
+        if ck.data.get("feature_names"):
+            est.feature_names_in_ = np.asarray(ck.data["feature_names"], dtype=object)
         est._set_extra_state(ck.train_config.get("state", {}))
         return est
 
@@ -237,9 +244,146 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(state["classes"])
 
 
+SCORES = ("reconstruction", "elbo")
+
+
 def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     cfg: dict[str, Any] = {"input_shape": (n_features,), "latent": est.latent, "output": "linear"}
     for key in ("noise", "sparsity", "hidden"):
         if getattr(est, key) is not None:
             cfg[key] = getattr(est, key)
     return cfg
+
+
+class AnomalyDetector(_Saving, BaseEstimator):
+    """Flag rows that an autoencoder reconstructs badly; PyOD's detector interface.
+
+    `fit(X)` trains on X (y is ignored: unsupervised, as in PyOD; to fit on normal rows only,
+    pass only those), then sets `decision_scores_` (scores of the training rows), `threshold_`
+    (their 1 - contamination quantile) and `labels_` (1 = anomaly). `decision_function(X)` is
+    the per-row score, higher = more abnormal: the mean squared reconstruction error over
+    standardized columns, or for a VAE with `score_by="elbo"` the negative ELBO (nats).
+    `predict` gives 0/1, `predict_proba` [P(normal), P(anomaly)] (PyOD's "linear" or "unify"),
+    `explain` the columns that contribute most to each row's error.
+    """
+
+    def __init__(
+        self,
+        model: str = "mlp",
+        contamination: float = 0.01,
+        latent: int = 4,
+        hidden: tuple[int, ...] | None = (64,),
+        noise: str | None = None,
+        sparsity: str | None = None,
+        score_by: str = "reconstruction",
+        epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        random_state: int = 0,
+        device: str = "auto",
+        verbose: bool = False,
+    ):
+        self.model = model
+        self.contamination = contamination
+        self.latent = latent
+        self.hidden = hidden
+        self.noise = noise
+        self.sparsity = sparsity
+        self.score_by = score_by
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def fit(self, X: Any, y: Any = None) -> AnomalyDetector:
+        if not 0.0 < self.contamination <= 0.5:
+            raise ValueError(f"contamination must be in (0, 0.5], got {self.contamination}")
+        if self.score_by not in SCORES:
+            raise ValueError(f"score_by must be one of {SCORES}, got {self.score_by!r}")
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        self.scaler_ = Scaler.fit("standard", X)
+        self.model_ = build_model(self.model, seed=self.random_state,
+                                  **_model_config(self, X.shape[1]))  # fmt: skip
+        if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
+            raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
+        cfg = TrainConfig(
+            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            seed=self.random_state, device=self.device, progress=self.verbose,
+        )  # fmt: skip
+        self.history_ = fit(self.model_, self.scaler_.transform(X), cfg)
+        self.model_.to("cpu").eval()
+        self.decision_scores_ = self._scores(X)
+        self._set_threshold()
+        return self
+
+    def _set_threshold(self) -> None:
+        s = self.decision_scores_
+        self.threshold_ = float(np.quantile(s, 1.0 - self.contamination))
+        self.labels_ = (s > self.threshold_).astype(int)
+        self._score_stats = {"min": float(s.min()), "max": float(s.max()),
+                             "mean": float(s.mean()), "std": float(s.std())}  # fmt: skip
+
+    @torch.no_grad()
+    def _scores(self, X: np.ndarray, batch_size: int = 65536) -> np.ndarray:
+        x = torch.from_numpy(self.scaler_.transform(X))
+        out = []
+        gen = torch.Generator().manual_seed(0)
+        for i in range(0, len(x), batch_size):
+            xb = x[i : i + batch_size]
+            if self.score_by == "elbo":
+                out.append(-self.model_.log_weights(xb, 10, generator=gen).mean(1))
+            else:
+                out.append((self.model_(xb) - xb).pow(2).mean(1))
+        return torch.cat(out).double().numpy() if out else np.zeros(0)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Anomaly score per row; higher = more abnormal."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._scores(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 for rows scored above threshold_, else 0."""
+        return (self.decision_function(X) > self.threshold_).astype(int)
+
+    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+        """(n, 2): P(normal), P(anomaly). "linear": the score min-max scaled by the training
+        scores' range, clipped to [0, 1]; "unify": erf of the standardized score, clipped at 0
+        (Kriegel et al. 2011), as PyOD does."""
+        from scipy.special import erf
+
+        s = self.decision_function(X)
+        st = self._score_stats
+        if method == "linear":
+            p = np.clip((s - st["min"]) / max(st["max"] - st["min"], 1e-12), 0.0, 1.0)
+        elif method == "unify":
+            p = np.clip(erf((s - st["mean"]) / (max(st["std"], 1e-12) * np.sqrt(2))), 0.0, 1.0)
+        else:
+            raise ValueError(f"method must be 'linear' or 'unify', got {method!r}")
+        return np.column_stack([1.0 - p, p])
+
+    @torch.no_grad()
+    def explain(self, X: Any, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        """The `top` columns with the largest squared reconstruction error in each row:
+        (indices (n, top), their share of the row's total error (n, top))."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._explain(X, top)
+
+    @torch.no_grad()
+    def _explain(self, X: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+        x = torch.from_numpy(self.scaler_.transform(X))
+        err = (self.model_(x) - x).pow(2).double().numpy() if len(x) else np.zeros((0, X.shape[1]))
+        top = min(top, err.shape[1])
+        idx = np.argsort(-err, axis=1, kind="stable")[:, :top]
+        share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)
+        return idx, share
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {"threshold": self.threshold_, "score_stats": self._score_stats}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        self.threshold_ = float(state["threshold"])
+        self._score_stats = dict(state["score_stats"])

@@ -131,9 +131,11 @@ def build_report(
     name: str = "run",
     map_method: str = "tsne",
     seed: int = 0,
+    detection: dict[str, Any] | None = None,
 ) -> str:
     """The report page as one HTML string. `info` is the run's model.json, `scores` what
-    `tasks.evaluate` returned (unprefixed keys), `history` the training curves."""
+    `tasks.evaluate` returned (unprefixed keys), `history` the training curves, `detection`
+    an anomaly detector's summary (its threshold and test-split metrics)."""
     from . import plots
     from .tasks.embed import map_2d
     from .tasks.generate import interpolate, is_generative, sample
@@ -254,7 +256,7 @@ def build_report(
         # -- anomaly view: two test classes
         y = ds.y_test
         if y is not None and len(np.unique(y)) == 2 and len(x):
-            sections.append(("anomaly", "Anomaly scores", _anomaly(model, ds, fig)))
+            sections.append(("anomaly", "Anomaly scores", _anomaly(model, ds, fig, detection)))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
     summary = _summary(info, ds, scores, train_info)
@@ -286,25 +288,36 @@ def _pairs(y: np.ndarray | None, n: int, k: int, seed: int) -> list[tuple[int, i
     return pairs
 
 
-def _anomaly(model, ds: Dataset, fig: _Figures) -> str:
-    """Reconstruction error as an anomaly score: the rarer test class is the positive one."""
+def _anomaly(model, ds: Dataset, fig: _Figures, detection: dict[str, Any] | None = None) -> str:
+    """Reconstruction error as an anomaly score: the rarer test class is the positive one (for
+    a detector's run, label 1), with the detector's threshold and its precision/recall."""
     from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
     from . import plots
 
     x, y = ds.x_test, np.asarray(ds.y_test)
     classes, counts = np.unique(y, return_counts=True)
-    positive = classes[np.argmin(counts)]
+    positive = 1 if detection is not None and 1 in classes else classes[np.argmin(counts)]
     score = ((reconstruct(model, x) - x) ** 2).reshape(len(x), -1).mean(1)
     truth = (y == positive).astype(int)
     auc = float(roc_auc_score(truth, score))
     ap = float(average_precision_score(truth, score))
     fpr, tpr, _ = roc_curve(truth, score)
     names = {c: _class_name(ds, c) for c in classes}
-    body = (f"<p>Per-row reconstruction error as an anomaly score, the rarer test class "
+    which = "label" if detection is not None else "the rarer test class"
+    body = (f"<p>Per-row reconstruction error as an anomaly score, {which} "
             f"(<b>{_esc(names[positive])}</b>, {int(truth.sum()):,} of {len(y):,} rows) as the "
             f"anomalies: ROC-AUC <b>{auc:.4f}</b>, PR-AUC (average precision) <b>{ap:.4f}</b> "
             f"(chance: {truth.mean():.4f}).</p>")  # fmt: skip
+    t = (detection or {}).get("test")
+    if t:
+        body += _table([
+            ("threshold (score)", detection["threshold"]),  # type: ignore[index]
+            ("contamination", detection["contamination"]),  # type: ignore[index]
+            ("flagged on the test split", f"{t['n_flagged']:,} of {t['n']:,}"),
+            ("precision at the threshold", t["precision"]), ("recall at the threshold", t["recall"]),
+            ("F1 at the threshold", t["f1"]),
+        ])  # fmt: skip
     body += '<div class="figs">' + fig(
         lambda p: plots.score_histogram(score, y, names, p, title="reconstruction error by class"),
         "histogram of reconstruction errors by class",

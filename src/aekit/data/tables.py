@@ -1,6 +1,8 @@
 """Tables and arrays: CSV, Parquet, NumPy .npy/.npz, ODDS-style MATLAB .mat (X, y).
 
 Everything is read without pickle. Returns features, optional labels, and feature names.
+Columns without a header (pandas calls them "Unnamed: N"; a row index saved by
+`DataFrame.to_csv`) are not features.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def frame_to_arrays(df, source: str, label_column: str | None):
             )
         y = df[label_column].to_numpy()
         df = df.drop(columns=[label_column])
+    # "Unnamed: N" is pandas' name for a column without a header: a saved row index, not data
+    df = df.drop(columns=[c for c in df.columns if str(c).startswith("Unnamed: ")])
     bad = [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     bad = [c for c in bad if not pd.api.types.is_bool_dtype(df[c])]
     if bad:

@@ -1,0 +1,265 @@
+"""Anomaly detection on tables: fit an AnomalyDetector on a table's training split (all rows, or
+the normal rows only), report detection metrics on the test split when labels exist, and score
+new files in chunks of bounded memory.
+
+Labels are 0 (normal) / 1 (anomaly) and never enter the features. Columns pandas names
+"Unnamed: N" (an unnamed index column written by `DataFrame.to_csv`) are not features either;
+scoring keeps them in its output.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checkpoint import write_json
+from ..errors import AekitError
+from .common import write_summary
+
+TOP = 3  # columns named per row in scored output
+
+
+def is_index_column(name: Any) -> bool:
+    return str(name).startswith("Unnamed: ")
+
+
+def binary_labels(y: np.ndarray, source: str) -> np.ndarray:
+    """Labels as 0/1 ints; anything else is refused."""
+    vals = set(np.unique(y).tolist())
+    if not vals <= {0, 1}:
+        shown = ", ".join(map(str, sorted(vals, key=str)[:5]))
+        raise AekitError(f"{source}: labels must be 0 (normal) / 1 (anomaly); found {shown}")
+    return np.asarray(y).astype(int)
+
+
+def detection_metrics(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
+    """ROC-AUC and PR-AUC of the scores; precision, recall and F1 of `scores > threshold`."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    flagged = scores > threshold
+    tp = int((flagged & (y == 1)).sum())
+    out: dict[str, Any] = {
+        "n": int(len(y)), "n_anomalies": int(y.sum()), "n_flagged": int(flagged.sum()),
+        "roc_auc": None, "pr_auc": None,
+        "precision": tp / int(flagged.sum()) if flagged.any() else 0.0,
+        "recall": tp / int(y.sum()) if y.any() else None,
+    }  # fmt: skip
+    if 0 < y.sum() < len(y):
+        out["roc_auc"] = float(roc_auc_score(y, scores))
+        out["pr_auc"] = float(average_precision_score(y, scores))
+    p, r = out["precision"], out["recall"]
+    out["f1"] = 2 * p * r / (p + r) if r is not None and p + r > 0 else 0.0
+    return out
+
+
+def detect_fit(
+    source: str | Path,
+    out: str | Path,
+    *,
+    label_column: str | None = None,
+    normal_only: bool = False,
+    seed: int = 0,
+    overwrite: bool = False,
+    detector_options: dict[str, Any] | None = None,
+    report: bool = True,
+) -> dict[str, Any]:
+    """Fit a detector on SOURCE's training split into the run folder OUT; returns the summary
+    (threshold, fit time, and with labels the test split's detection metrics)."""
+    import pandas as pd
+
+    from ..data import load_dataset
+    from ..estimators import AnomalyDetector
+    from ..runs import prepare_out
+
+    ds = load_dataset(source, label_column=label_column, seed=seed)
+    if ds.kind != "table":
+        raise AekitError(f"{source}: detect works on tables (CSV, Parquet, .npz, .mat)")
+    raw = {s: ds.scaler.inverse_transform(getattr(ds, f"x_{s}")) for s in ("train", "val", "test")}
+    x_fit = np.concatenate([raw["train"], raw["val"]])
+    y_fit = None
+    if ds.y_train is not None:
+        y_fit = binary_labels(np.concatenate([ds.y_train, ds.y_val]), str(source))
+    if normal_only:
+        if y_fit is None:
+            raise AekitError("--normal-only needs labels: give --label-column (or y in the file)")
+        x_fit = x_fit[y_fit == 0]
+    if len(x_fit) < 2:
+        raise AekitError(f"{source}: {len(x_fit)} training rows; need at least 2")
+    out = Path(out)
+    prepare_out(out, resume=False, overwrite=overwrite)
+    names = ds.feature_names or [f"x{i}" for i in range(x_fit.shape[1])]
+    det = AnomalyDetector(random_state=seed, **(detector_options or {}))
+    t0 = time.perf_counter()
+    det.fit(pd.DataFrame(x_fit, columns=names))
+    fit_seconds = time.perf_counter() - t0
+    det.save(out)
+    summary: dict[str, Any] = {
+        "source": str(source), "label_column": label_column, "normal_only": normal_only,
+        "contamination": det.contamination, "threshold": det.threshold_,
+        "n_fit": int(len(x_fit)), "n_flagged_fit": int(det.labels_.sum()),
+        "fit_seconds": fit_seconds, "features": names,
+        "detector": {k: v for k, v in det.get_params().items() if k != "verbose"},
+    }  # fmt: skip
+    test = pd.DataFrame(raw["test"], columns=names)
+    if ds.y_test is not None and len(test):
+        y_test = binary_labels(ds.y_test, str(source))
+        summary["test"] = detection_metrics(y_test, det.decision_function(test), det.threshold_)
+    write_json(out / "detector.json", {"label_column": label_column, "features": names})
+    if report:
+        _write_report(det, ds, raw, out, summary)
+    write_summary(out, summary)
+    return summary
+
+
+def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[str, Any]) -> None:
+    """The run's report, on the data as the detector scales it, with its detection metrics."""
+    import dataclasses
+
+    from ..checkpoint import read_info
+    from ..report import REPORT, build_report, write_report
+    from .evaluate import evaluate
+
+    scaled = dataclasses.replace(
+        ds, scaler=det.scaler_,
+        **{f"x_{s}": det.scaler_.transform(raw[s]).astype(np.float32) for s in raw},
+    )  # fmt: skip
+    scores = evaluate(det.model_, scaled, generation=False)
+    info, _ = read_info(out)
+    page = build_report(det.model_, scaled, info, scores, det.history_, name=out.resolve().name,
+                        detection=summary)  # fmt: skip
+    write_report(out / REPORT, page)
+
+
+# -- scoring files ---------------------------------------------------------------------------
+def _chunks(path: Path, rows: int) -> Iterator[Any]:
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+                yield batch.to_pandas()
+        elif suffix in (".csv", ".tsv"):
+            yield from pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", chunksize=rows)
+        else:
+            raise AekitError(f"{path}: score a CSV, TSV or Parquet file")
+    except (OSError, ValueError) as e:
+        raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
+
+
+def _features(df, names: list[str], label_column: str | None, path: Path, first_row: int):
+    """The feature block of a chunk, checked against the training columns."""
+    import pandas as pd
+
+    cols = [str(c) for c in df.columns]
+    missing = [c for c in names if c not in cols]
+    extra = [c for c in cols if c not in names and c != label_column and not is_index_column(c)]
+    if missing or extra:
+        raise AekitError(
+            f"{path}: the columns differ from training"
+            + (f"; missing: {', '.join(missing[:10])}" if missing else "")
+            + (f"; unexpected: {', '.join(extra[:10])}" if extra else "")
+        )
+    feats = df[names]
+    bad = [c for c in names if not (pd.api.types.is_numeric_dtype(feats[c])
+                                     or pd.api.types.is_bool_dtype(feats[c]))]  # fmt: skip
+    if bad:
+        raise AekitError(f"{path}: non-numeric column(s) {', '.join(bad)}")
+    na = feats.isna().to_numpy()
+    if na.any():
+        r, c = np.argwhere(na)[0]
+        raise AekitError(
+            f"{path}: missing value in column {names[c]!r} at data row {first_row + r + 1}"
+        )
+    return feats.to_numpy(dtype=np.float64)
+
+
+def detect_score(
+    run: str | Path, path: str | Path, out: str | Path, *, chunk_rows: int = 100_000,
+    top: int = TOP, progress: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Score every row of PATH with the detector in RUN and write the rows plus `score`,
+    `is_anomaly` and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
+    OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
+    OUT appears only when every row was scored."""
+    import json
+
+    from tqdm.auto import tqdm
+
+    from ..estimators import AnomalyDetector
+
+    run, path, out = Path(run), Path(path), Path(out)
+    if chunk_rows < 1:
+        raise AekitError("--chunk-rows must be >= 1")
+    if not path.is_file():
+        raise AekitError(f"{path}: no such file")
+    parquet_out = out.suffix.lower() in (".parquet", ".pq")
+    if not parquet_out and out.suffix.lower() != ".csv":
+        raise AekitError(f"--out {out}: give a .csv or .parquet file")
+    if not out.parent.is_dir():
+        raise AekitError(f"--out {out}: folder {out.parent} does not exist")
+    det = AnomalyDetector.load(run)
+    meta_path = run / "detector.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    names = meta.get("features") or [str(c) for c in getattr(det, "feature_names_in_", [])]
+    if not names:
+        names = [f"x{i}" for i in range(det.n_features_in_)]
+    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    n = flagged = 0
+    t0 = time.perf_counter()
+    score_seconds = 0.0
+    writer = None
+    bar = tqdm(desc="scoring", unit="row", disable=not progress, leave=False)
+    try:
+        for i, df in enumerate(_chunks(path, chunk_rows)):
+            x = _features(df, names, meta.get("label_column"), path, n)
+            t1 = time.perf_counter()
+            scores = det._scores(x)
+            idx, share = det._explain(x, top)
+            score_seconds += time.perf_counter() - t1
+            df = df.copy()
+            df["score"] = scores
+            df["is_anomaly"] = (scores > det.threshold_).astype(int)
+            for j in range(idx.shape[1]):
+                df[f"top_{j + 1}"] = np.asarray(names, dtype=object)[idx[:, j]]
+                df[f"top_{j + 1}_share"] = share[:, j]
+            if parquet_out:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+            else:
+                df.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+            n += len(df)
+            flagged += int(df["is_anomaly"].sum())
+            bar.update(len(df))
+        if writer is not None:
+            writer.close()
+        if n == 0:
+            raise AekitError(f"{path}: no rows to score")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - t0
+    return {"rows": n, "flagged": flagged, "threshold": det.threshold_, "seconds": seconds,
+            "rows_per_second": n / seconds, "model_rows_per_second": n / max(score_seconds, 1e-9),
+            "out": str(out)}  # fmt: skip
