@@ -560,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--model", default="mlp", help="a name from 'aekit models' (default mlp)")
     d.add_argument("--latent", type=int, help="code size (default 4)")
     d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64)")
-    d.add_argument("--epochs", type=int, help="default 30")
+    d.add_argument("--epochs", type=int, help="default 10")
     d.add_argument("--batch-size", type=int, help="default 64")
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction", "elbo"),

@@ -276,7 +276,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         noise: str | None = None,
         sparsity: str | None = None,
         score_by: str = "reconstruction",
-        epochs: int = 30,
+        epochs: int = 10,  # a one-seed trial on the ADBench sets scored 10 above 30 epochs
         batch_size: int = 64,
         lr: float = 2e-3,
         random_state: int = 0,
