@@ -9,6 +9,7 @@ installed by .ci/run).
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_LOG = subprocess.DEVNULL
+_LOG = None if os.environ.get("AEKIT_CHROMIUM_LOG") else subprocess.DEVNULL
 BINARIES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
 
@@ -99,8 +100,11 @@ def check_page(
     cmd_r, cmd_w = os.pipe()  # we write commands; Chromium reads them on fd 3
     out_r, out_w = os.pipe()  # Chromium writes replies on fd 4; we read them
 
-    def child_fds() -> None:  # via fresh copies: dup2 onto the same number keeps close-on-exec
-        a, b = os.dup(cmd_r), os.dup(out_w)
+    def child_fds() -> None:
+        # copy both ends above 9 first, so neither copy lands on 3 or 4 (dup2 onto the same
+        # number is a no-op that keeps close-on-exec), then place them; dup2 makes them inheritable
+        a = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10)
+        b = fcntl.fcntl(out_w, fcntl.F_DUPFD, 10)
         os.dup2(a, 3)
         os.dup2(b, 4)
 

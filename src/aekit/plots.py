@@ -19,8 +19,9 @@ def _save(fig, path: str | Path, suptitle: str = "", tight: bool = True) -> Path
     """Title, layout, write the PNG and free the figure (every figure ends here)."""
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
-    if tight:
-        fig.tight_layout()
+    if tight:  # keep about 0.35 inch at the top for the title
+        top = 1.0 - 0.35 / fig.get_size_inches()[1] if suptitle else 1.0
+        fig.tight_layout(rect=(0.0, 0.0, 1.0, top))
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
