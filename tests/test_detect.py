@@ -128,6 +128,17 @@ def test_fraud_detector_on_real_transactions(cc_run):
     assert '<section id="anomaly">' in page and "precision at the threshold" in page
 
 
+def test_report_and_evaluate_work_on_a_detector_run(cc_run, tmp_path, capsys):
+    import json
+
+    code, _, _ = run(capsys, "report", cc_run, "--out", tmp_path / "r.html", "--map", "pca")
+    page = (tmp_path / "r.html").read_text()
+    assert code == 0 and "precision at the threshold" in page and '<section id="training">' in page
+    code, out, _ = run(capsys, "evaluate", cc_run, "--json")
+    res = json.loads(out)
+    assert code == 0 and res["n"] == 344 and res["probe_accuracy"] > 0.75  # majority class: 0.70
+
+
 def test_score_file_in_chunks_matches_one_pass(cc_run, tmp_path, capsys):
     a, b = tmp_path / "a.csv", tmp_path / "b.parquet"
     code, out, _ = run(capsys, "detect", "score", cc_run, CREDITCARD, "--out", a, "--no-progress")

@@ -43,14 +43,16 @@ class _Saving:
     def _set_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
-    def save(self, path: str | Path) -> Path:
-        """A folder with model.safetensors + model.json (estimator parameters included)."""
+    def save(self, path: str | Path, data: dict[str, Any] | None = None) -> Path:
+        """A folder with model.safetensors + model.json (estimator parameters included);
+        `data` adds to what model.json says of the data (e.g. how to load it again)."""
         check_is_fitted(self)
         names = getattr(self, "feature_names_in_", None)
         return ckpt.save_model(
             path, self.model_, scaler=self.scaler_,
             data={"kind": "table", "n_features_in": int(self.n_features_in_),
-                  "feature_names": [str(c) for c in names] if names is not None else None},
+                  "feature_names": [str(c) for c in names] if names is not None else None,
+                  **(data or {})},
             train_config={"estimator": type(self).__name__, "params": self.get_params(),  # type: ignore[attr-defined]
                           "state": self._extra_state()},
         )  # fmt: skip

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -388,6 +389,13 @@ def report_run(
         from .runs import TRAIN_IW_SAMPLES
 
         scores = evaluate(ck.model, ds, iw_samples=TRAIN_IW_SAMPLES)
+    detection = None
+    if (
+        (run_dir / "detector.json").is_file()
+        and (run_dir / "summary.json").is_file()
+        and data is None
+    ):
+        detection = json.loads((run_dir / "summary.json").read_text())  # an `aekit detect` run
     page = build_report(ck.model, ds, info, scores, read_history(run_dir), name=run_dir.name,
-                        map_method=map_method)  # fmt: skip
+                        map_method=map_method, detection=detection)  # fmt: skip
     return write_report(Path(out) if out is not None else run_dir / REPORT, page)

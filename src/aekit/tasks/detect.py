@@ -98,9 +98,13 @@ def detect_fit(
     t0 = time.perf_counter()
     det.fit(pd.DataFrame(x_fit, columns=names))
     fit_seconds = time.perf_counter() - t0
-    det.save(out)
+    from ..runs import load_args
+
+    det.save(out, data={**ds.describe(), "load_args": load_args(source, label_column=label_column,
+                                                                 seed=seed)})  # fmt: skip
     summary: dict[str, Any] = {
         "source": str(source), "label_column": label_column, "normal_only": normal_only,
+        "seed": seed,
         "contamination": det.contamination, "threshold": det.threshold_,
         "n_fit": int(len(x_fit)), "n_flagged_fit": int(det.labels_.sum()),
         "fit_seconds": fit_seconds, "features": names,
@@ -111,6 +115,7 @@ def detect_fit(
         y_test = binary_labels(ds.y_test, str(source))
         summary["test"] = detection_metrics(y_test, det.decision_function(test), det.threshold_)
     write_json(out / "detector.json", {"label_column": label_column, "features": names})
+    det.history_.to_csv(out / "metrics.csv")
     if report:
         _write_report(det, ds, raw, out, summary)
     write_summary(out, summary)
