@@ -172,8 +172,9 @@ def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = 
 
 
 def score_histogram(
-    scores: np.ndarray, labels: np.ndarray, names: dict, path: str | Path, title: str = ""
-) -> Path:
+    scores: np.ndarray, labels: np.ndarray, names: dict, path: str | Path, title: str = "",
+    threshold: float | None = None,
+) -> Path:  # fmt: skip
     """Histogram of per-row scores (e.g. reconstruction error), one colour per label, shared
     log-spaced bins, each class normalized to its own count so rare classes stay visible."""
     fig, ax = plt.subplots(figsize=(6, 3.8), dpi=100)
@@ -187,6 +188,8 @@ def score_histogram(
         ax.hist(np.clip(s[m], lo, hi), bins=bins, density=not log, alpha=0.55, color=f"C{i}",
                 weights=np.full(int(m.sum()), 1.0 / m.sum()) if log else None,
                 label=f"{names.get(c, c)} (n={int(m.sum()):,})")  # fmt: skip
+    if threshold is not None:
+        ax.axvline(threshold, color="black", ls="--", lw=1, label="threshold")
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("reconstruction error (MSE per row)")

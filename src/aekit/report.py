@@ -320,7 +320,8 @@ def _anomaly(model, ds: Dataset, fig: _Figures, detection: dict[str, Any] | None
             ("F1 at the threshold", t["f1"]),
         ])  # fmt: skip
     body += '<div class="figs">' + fig(
-        lambda p: plots.score_histogram(score, y, names, p, title="reconstruction error by class"),
+        lambda p: plots.score_histogram(score, y, names, p, title="reconstruction error by class",
+                                        threshold=(detection or {}).get("threshold")),
         "histogram of reconstruction errors by class",
     ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC, reconstruction error"),
             "ROC curve of the reconstruction-error score") + "</div>"  # fmt: skip
