@@ -206,3 +206,36 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
 
 def _fast_cli():
     return ["--epochs", "10", "--hidden", "16", "--latent", "3"]
+
+
+def test_ensemble_model_is_a_committee(tmp_path):
+    import torch
+
+    from aekit import build_model, load, save_model
+
+    members = [{"model": "mlp", "latent": 3, "hidden": [16]}, {"model": "mlp", "latent": 2}]
+    m = build_model("ensemble", seed=0, input_shape=(10,), members=members, output="linear")
+    x = torch.randn(5, 10)
+    assert m.latent == 5 and m.encode(x).shape == (5, 5)
+    mean = torch.stack([a(x) for a in m.autoencoders]).mean(0)
+    assert torch.allclose(m(x), mean) and torch.allclose(m.decode(m.encode(x)), mean)
+    losses = [a.loss(x)["loss"] for a in m.autoencoders]
+    assert torch.allclose(m.loss(x)["loss"], sum(losses))
+    save_model(tmp_path / "e", m)
+    assert torch.allclose(load(tmp_path / "e").model(x), m(x))
+    with pytest.raises(AekitError, match="not one"):
+        build_model("ensemble", input_shape=(10,), members=[{"model": "classifier"}])
+
+
+def test_detector_committee_scores_saves_and_explains(tmp_path):
+    x, y = subspace_data()
+    det = AnomalyDetector(n_models=3, contamination=0.05, **FAST).fit(x)
+    assert det.model_.sizes == [3, 1, 3]  # code sizes alternate between latent and latent // 2
+    assert roc_auc_score(y, det.decision_scores_) > 0.95
+    assert abs(np.median(det.decision_scores_)) < 0.5  # unitless: (error - median) / IQR
+    det.save(tmp_path / "d")
+    back = AnomalyDetector.load(tmp_path / "d")
+    assert np.allclose(back.decision_function(x), det.decision_function(x))
+    assert (back.explain(x[:5])[0] == det.explain(x[:5])[0]).all()
+    with pytest.raises(ValueError, match="ensemble is scored by reconstruction"):
+        AnomalyDetector(model="vae", n_models=2, score_by="elbo").fit(x)

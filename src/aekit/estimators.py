@@ -267,6 +267,10 @@ class AnomalyDetector(_Saving, BaseEstimator):
     standardized columns, or for a VAE with `score_by="elbo"` the negative ELBO (nats).
     `predict` gives 0/1, `predict_proba` [P(normal), P(anomaly)] (PyOD's "linear" or "unify"),
     `explain` the columns that contribute most to each row's error.
+
+    `n_models > 1` trains a committee (the registry's "ensemble") in one loop: members with
+    code sizes alternating between `latent` and `latent // 2`. A row's score is then the mean
+    over members of (error - median) / IQR of that member's training errors: unitless.
     """
 
     def __init__(
@@ -278,6 +282,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         noise: str | None = None,
         sparsity: str | None = None,
         score_by: str = "reconstruction",
+        n_models: int = 1,
         epochs: int = 10,  # a one-seed trial on the ADBench sets scored 10 above 30 epochs
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -292,6 +297,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         self.noise = noise
         self.sparsity = sparsity
         self.score_by = score_by
+        self.n_models = n_models
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -304,10 +310,20 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError(f"contamination must be in (0, 0.5], got {self.contamination}")
         if self.score_by not in SCORES:
             raise ValueError(f"score_by must be one of {SCORES}, got {self.score_by!r}")
+        if self.n_models < 1 or (self.n_models > 1 and self.score_by != "reconstruction"):
+            raise ValueError("n_models must be >= 1, and an ensemble is scored by reconstruction")
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.scaler_ = Scaler.fit("standard", X)
-        self.model_ = build_model(self.model, seed=self.random_state,
-                                  **_model_config(self, X.shape[1]))  # fmt: skip
+        cfg_ = _model_config(self, X.shape[1])
+        if self.n_models == 1:
+            self.model_ = build_model(self.model, seed=self.random_state, **cfg_)
+        else:
+            shape = cfg_.pop("input_shape")
+            members = [{**cfg_, "model": self.model,
+                        "latent": self.latent if i % 2 == 0 else max(1, self.latent // 2)}
+                       for i in range(self.n_models)]  # fmt: skip
+            self.model_ = build_model("ensemble", seed=self.random_state, input_shape=shape,
+                                      members=members, output="linear")  # fmt: skip
         if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
         cfg = TrainConfig(
@@ -316,6 +332,13 @@ class AnomalyDetector(_Saving, BaseEstimator):
         )  # fmt: skip
         self.history_ = fit(self.model_, self.scaler_.transform(X), cfg)
         self.model_.to("cpu").eval()
+        self._member_scales: list[list[float]] = []
+        if self.n_models > 1:  # each member's training errors: median and IQR
+            errs = self._member_errors(torch.from_numpy(self.scaler_.transform(X)))
+            q1, med, q3 = np.quantile(errs, [0.25, 0.5, 0.75], axis=1)
+            self._member_scales = [
+                [float(m), float(max(b - a, 1e-12))] for a, m, b in zip(q1, med, q3)
+            ]
         self.decision_scores_ = self._scores(X)
         self._set_threshold()
         return self
@@ -336,9 +359,19 @@ class AnomalyDetector(_Saving, BaseEstimator):
             xb = x[i : i + batch_size]
             if self.score_by == "elbo":
                 out.append(-self.model_.log_weights(xb, 10, generator=gen).mean(1))
+            elif self._member_scales:
+                e = torch.from_numpy(self._member_errors(xb))
+                sc = torch.tensor(self._member_scales, dtype=e.dtype)
+                out.append(((e - sc[:, :1]) / sc[:, 1:]).mean(0))
             else:
                 out.append((self.model_(xb) - xb).pow(2).mean(1))
         return torch.cat(out).double().numpy() if out else np.zeros(0)
+
+    @torch.no_grad()
+    def _member_errors(self, x: torch.Tensor, per_feature: bool = False) -> np.ndarray:
+        """Each member's squared errors: (members, n) row means, or (members, n, features)."""
+        errs = [(m(x) - x).pow(2) for m in self.model_.members]
+        return torch.stack([e if per_feature else e.mean(1) for e in errs]).double().numpy()
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Anomaly score per row; higher = more abnormal."""
@@ -377,15 +410,23 @@ class AnomalyDetector(_Saving, BaseEstimator):
     @torch.no_grad()
     def _explain(self, X: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
         x = torch.from_numpy(self.scaler_.transform(X))
-        err = (self.model_(x) - x).pow(2).double().numpy() if len(x) else np.zeros((0, X.shape[1]))
+        if not len(x):
+            err = np.zeros((0, X.shape[1]))
+        elif self._member_scales:  # each member's errors in units of its own IQR, averaged
+            scale = np.array([s[1] for s in self._member_scales])[:, None, None]
+            err = (self._member_errors(x, per_feature=True) / scale).mean(0)
+        else:
+            err = (self.model_(x) - x).pow(2).double().numpy()
         top = min(top, err.shape[1])
         idx = np.argsort(-err, axis=1, kind="stable")[:, :top]
         share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)
         return idx, share
 
     def _extra_state(self) -> dict[str, Any]:
-        return {"threshold": self.threshold_, "score_stats": self._score_stats}
+        return {"threshold": self.threshold_, "score_stats": self._score_stats,
+                "member_scales": self._member_scales}  # fmt: skip
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:
         self.threshold_ = float(state["threshold"])
         self._score_stats = dict(state["score_stats"])
+        self._member_scales = [list(map(float, s)) for s in state.get("member_scales", [])]
