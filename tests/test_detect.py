@@ -182,9 +182,13 @@ def test_score_refuses_bad_files_in_one_line(cc_run, tmp_path, capsys):
 
 @pytest.mark.skipif(not BREASTW.is_file(), reason=f"{BREASTW} not present")
 def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
-    code, out, _ = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "u",
+    code, out, _ = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "u", "--n-models", "2",
                        "--contamination", "0.3", "--no-progress", *_fast_cli())  # fmt: skip
     assert code == 0 and "ROC-AUC" in out  # labels from the file's y, fit on every row
+    import json
+
+    s = json.loads((tmp_path / "u" / "summary.json").read_text())
+    assert s["detector"]["n_models"] == 2 and s["test"]["roc_auc"] > 0.9
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1
     table = tmp_path / "t.csv"

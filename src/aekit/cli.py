@@ -335,7 +335,7 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
 
     opts = {"model": a.model, "contamination": a.contamination, "latent": a.latent,
             "hidden": tuple(a.hidden) if a.hidden else None, "epochs": a.epochs,
-            "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by,
+            "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by, "n_models": a.n_models,
             "device": a.device, "verbose": not a.no_progress}  # fmt: skip
     opts = {k: v for k, v in opts.items() if v is not None}
     try:
@@ -565,6 +565,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction", "elbo"),
                    help="elbo: a VAE's negative ELBO instead of its reconstruction error")  # fmt: skip
+    d.add_argument("--n-models", type=int,
+                   help="a committee of N models (codes alternate latent, latent // 2); default 1")  # fmt: skip
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto")
     d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
