@@ -189,6 +189,9 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
 
     s = json.loads((tmp_path / "u" / "summary.json").read_text())
     assert s["detector"]["n_models"] == 2 and s["test"]["roc_auc"] > 0.9
+    # the report ranks by the committee's own score, so it shows the summary's ROC-AUC
+    page = (tmp_path / "u" / "report.html").read_text()
+    assert f"ROC-AUC <b>{s['test']['roc_auc']:.4f}</b>" in page
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1
     table = tmp_path / "t.csv"

@@ -12,7 +12,6 @@ and class names, paths) is escaped.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 import tempfile
@@ -104,24 +103,6 @@ class _Figures:
         return f'<img src="data:image/png;base64,{data}" alt="{_esc(alt)}">'
 
 
-def read_history(run_dir: Path) -> History | None:
-    """The per-epoch rows of a run's metrics.csv (None when the run has none)."""
-    p = run_dir / "metrics.csv"
-    if not p.is_file():
-        return None
-    with p.open(newline="") as f:
-        rows = [
-            {k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f)
-        ]
-    if not rows:
-        return None
-    h = History(rows)
-    if "val_loss" in rows[0] or "train_loss" in rows[0]:
-        key = "val_loss" if "val_loss" in rows[0] else "train_loss"
-        h.best_epoch = int(min(rows, key=lambda r: r.get(key, np.inf))["epoch"])
-    return h
-
-
 def build_report(
     model,
     ds: Dataset,
@@ -136,7 +117,8 @@ def build_report(
 ) -> str:
     """The report page as one HTML string. `info` is the run's model.json, `scores` what
     `tasks.evaluate` returned (unprefixed keys), `history` the training curves, `detection`
-    an anomaly detector's summary (its threshold and test-split metrics)."""
+    an anomaly detector's summary (its threshold and test-split metrics) with its scores of
+    the test rows under "test_scores"."""
     from . import plots
     from .tasks.embed import map_2d
     from .tasks.generate import interpolate, is_generative, sample
@@ -175,9 +157,11 @@ def build_report(
             sections.append(("training", "Training curves", fig(
                 lambda p: plots.loss_curves(history, p, title=f"{info.get('model')} on {ds.name}"),
                 "training and validation loss per epoch")))  # fmt: skip
-        # -- reconstructions
-        x = ds.x_test
-        recon = reconstruct(model, x[:2000]) if len(x) else x
+        # -- reconstructions (of every test row when the anomaly view needs their errors)
+        x, y = ds.x_test, ds.y_test
+        anomaly_view = y is not None and len(np.unique(y)) == 2 and len(x) > 0
+        own_scores = detection is not None and "test_scores" in detection
+        recon = reconstruct(model, x if anomaly_view and not own_scores else x[:2000])
         if ds.kind == "image" and len(x):
             body = fig(lambda p: plots.reconstructions(x[:12], recon[:12], p, n=12),
                        "test images (top) and their reconstructions (bottom)")  # fmt: skip
@@ -255,9 +239,12 @@ def build_report(
                     "class histogram of generated samples")  # fmt: skip
             sections.append(("samples", "Samples", f'<div class="figs">{body}</div>'))
         # -- anomaly view: two test classes
-        y = ds.y_test
-        if y is not None and len(np.unique(y)) == 2 and len(x):
-            sections.append(("anomaly", "Anomaly scores", _anomaly(model, ds, fig, detection)))
+        if anomaly_view:
+            if own_scores:
+                score = np.asarray(detection["test_scores"])  # type: ignore[index]
+            else:
+                score = ((recon - x) ** 2).reshape(len(x), -1).mean(1)
+            sections.append(("anomaly", "Anomaly scores", _anomaly(ds, score, fig, detection)))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
     summary = _summary(info, ds, scores, train_info)
@@ -289,24 +276,26 @@ def _pairs(y: np.ndarray | None, n: int, k: int, seed: int) -> list[tuple[int, i
     return pairs
 
 
-def _anomaly(model, ds: Dataset, fig: _Figures, detection: dict[str, Any] | None = None) -> str:
-    """Reconstruction error as an anomaly score: the rarer test class is the positive one (for
-    a detector's run, label 1), with the detector's threshold and its precision/recall."""
+def _anomaly(ds: Dataset, score: np.ndarray, fig: _Figures,
+             detection: dict[str, Any] | None = None) -> str:  # fmt: skip
+    """A per-row score of the test rows (reconstruction error, or a detector's own score) as an
+    anomaly score: the rarer test class is the positive one (for a detector's run, label 1),
+    with the detector's threshold and its precision/recall."""
     from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
     from . import plots
 
-    x, y = ds.x_test, np.asarray(ds.y_test)
+    y = np.asarray(ds.y_test)
     classes, counts = np.unique(y, return_counts=True)
     positive = 1 if detection is not None and 1 in classes else classes[np.argmin(counts)]
-    score = ((reconstruct(model, x) - x) ** 2).reshape(len(x), -1).mean(1)
     truth = (y == positive).astype(int)
     auc = float(roc_auc_score(truth, score))
     ap = float(average_precision_score(truth, score))
     fpr, tpr, _ = roc_curve(truth, score)
     names = {c: _class_name(ds, c) for c in classes}
     which = "label" if detection is not None else "the rarer test class"
-    body = (f"<p>Per-row reconstruction error as an anomaly score, {which} "
+    what = "The detector's score" if detection is not None else "Per-row reconstruction error"
+    body = (f"<p>{what} as an anomaly score, {which} "
             f"(<b>{_esc(names[positive])}</b>, {int(truth.sum()):,} of {len(y):,} rows) as the "
             f"anomalies: ROC-AUC <b>{auc:.4f}</b>, PR-AUC (average precision) <b>{ap:.4f}</b> "
             f"(chance: {truth.mean():.4f}).</p>")  # fmt: skip
@@ -320,11 +309,11 @@ def _anomaly(model, ds: Dataset, fig: _Figures, detection: dict[str, Any] | None
             ("F1 at the threshold", t["f1"]),
         ])  # fmt: skip
     body += '<div class="figs">' + fig(
-        lambda p: plots.score_histogram(score, y, names, p, title="reconstruction error by class",
+        lambda p: plots.score_histogram(score, y, names, p, title="anomaly score by class",
                                         threshold=(detection or {}).get("threshold")),
-        "histogram of reconstruction errors by class",
-    ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC, reconstruction error"),
-            "ROC curve of the reconstruction-error score") + "</div>"  # fmt: skip
+        "histogram of anomaly scores by class",
+    ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC of the anomaly score"),
+            "ROC curve of the anomaly score") + "</div>"  # fmt: skip
     return body
 
 
@@ -353,8 +342,9 @@ def _summary(info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[s
     if s.get("iw_nll") is not None:
         bits.append(f"IW NLL {s['iw_nll']:.1f} nats")
     if s.get("frechet_distance") is not None:
+        n_classes = len(s.get("generated_class_shares") or []) or "the"
         bits.append(f"Fréchet distance {s['frechet_distance']:.3g} (floor {s['frechet_floor']:.3g}), "
-                    f"{s['class_coverage']} of 10 classes covered")  # fmt: skip
+                    f"{s['class_coverage']} of {n_classes} classes covered")  # fmt: skip
     return head + (" " + "; ".join(bits) + "." if bits else "")
 
 
@@ -391,12 +381,16 @@ def report_run(
 
         scores = evaluate(ck.model, ds, iw_samples=TRAIN_IW_SAMPLES)
     detection = None
-    if (
-        (run_dir / "detector.json").is_file()
-        and (run_dir / "summary.json").is_file()
-        and data is None
-    ):
-        detection = json.loads((run_dir / "summary.json").read_text())  # an `aekit detect` run
-    page = build_report(ck.model, ds, info, scores, read_history(run_dir), name=run_dir.name,
+    summary = run_dir / "summary.json"
+    detector_run = ck.train_config.get("estimator") == "AnomalyDetector" and summary.is_file()
+    if detector_run and data is None:  # an `aekit detect` run: show the detector's own scores
+        from .estimators import AnomalyDetector
+
+        det = AnomalyDetector.from_checkpoint(ck)
+        raw_test = ck.scaler.inverse_transform(ds.x_test)
+        detection = {**json.loads(summary.read_text()), "test_scores": det._scores(raw_test)}
+    csv_path = run_dir / "metrics.csv"
+    history = History.from_csv(csv_path) if csv_path.is_file() else None
+    page = build_report(ck.model, ds, info, scores, history, name=run_dir.name,
                         map_method=map_method, detection=detection)  # fmt: skip
     return write_report(Path(out) if out is not None else run_dir / REPORT, page)

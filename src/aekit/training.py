@@ -76,6 +76,17 @@ class History:
     def best(self) -> dict[str, float]:
         return next(r for r in self.rows if r["epoch"] == self.best_epoch)
 
+    @classmethod
+    def from_csv(cls, path: str | Path) -> History | None:
+        """The rows `to_csv` wrote (None when there are none), with the best epoch that `fit`
+        would have picked from them."""
+        with open(path, newline="") as f:
+            rows = [{k: float(v) for k, v in r.items() if v not in ("", None)}
+                    for r in csv.DictReader(f)]  # fmt: skip
+        if not rows:
+            return None
+        return cls(rows, int(min(rows, key=_monitor)["epoch"]))
+
     def to_csv(self, path: str | Path) -> None:
         keys: list[str] = []
         for r in self.rows:

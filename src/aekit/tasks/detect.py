@@ -10,7 +10,6 @@ scoring keeps them in its output.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checkpoint import write_json
+from ..checkpoint import temp_beside
 from ..errors import AekitError
-from .common import write_summary
+from .common import SUMMARY, read_summary, write_summary
 
 TOP = 3  # columns named per row in scored output
 
@@ -75,7 +74,7 @@ def detect_fit(
 
     from ..data import load_dataset
     from ..estimators import AnomalyDetector
-    from ..runs import prepare_out
+    from ..runs import load_args, prepare_out
 
     ds = load_dataset(source, label_column=label_column, seed=seed)
     if ds.kind != "table":
@@ -98,8 +97,6 @@ def detect_fit(
     t0 = time.perf_counter()
     det.fit(pd.DataFrame(x_fit, columns=names))
     fit_seconds = time.perf_counter() - t0
-    from ..runs import load_args
-
     det.save(out, data={**ds.describe(), "load_args": load_args(source, label_column=label_column,
                                                                  seed=seed)})  # fmt: skip
     summary: dict[str, Any] = {
@@ -110,20 +107,21 @@ def detect_fit(
         "fit_seconds": fit_seconds, "features": names,
         "detector": {k: v for k, v in det.get_params().items() if k != "verbose"},
     }  # fmt: skip
-    test = pd.DataFrame(raw["test"], columns=names)
-    if ds.y_test is not None and len(test):
+    test_scores = det.decision_function(pd.DataFrame(raw["test"], columns=names))
+    if ds.y_test is not None and len(test_scores):
         y_test = binary_labels(ds.y_test, str(source))
-        summary["test"] = detection_metrics(y_test, det.decision_function(test), det.threshold_)
-    write_json(out / "detector.json", {"label_column": label_column, "features": names})
+        summary["test"] = detection_metrics(y_test, test_scores, det.threshold_)
     det.history_.to_csv(out / "metrics.csv")
     if report:
-        _write_report(det, ds, raw, out, summary)
+        _write_report(det, ds, raw, out, summary, test_scores)
     write_summary(out, summary)
     return summary
 
 
-def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[str, Any]) -> None:
-    """The run's report, on the data as the detector scales it, with its detection metrics."""
+def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[str, Any],
+                  test_scores: np.ndarray) -> None:  # fmt: skip
+    """The run's report, on the data as the detector scales it, with its detection metrics
+    and its own scores of the test rows."""
     import dataclasses
 
     from ..checkpoint import read_info
@@ -137,7 +135,7 @@ def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[
     scores = evaluate(det.model_, scaled, generation=False)
     info, _ = read_info(out)
     page = build_report(det.model_, scaled, info, scores, det.history_, name=out.resolve().name,
-                        detection=summary)  # fmt: skip
+                        detection={**summary, "test_scores": test_scores})  # fmt: skip
     write_report(out / REPORT, page)
 
 
@@ -195,8 +193,6 @@ def detect_score(
     `is_anomaly` and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
     OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
     OUT appears only when every row was scored."""
-    import json
-
     from tqdm.auto import tqdm
 
     from ..estimators import AnomalyDetector
@@ -212,14 +208,12 @@ def detect_score(
     if not out.parent.is_dir():
         raise AekitError(f"--out {out}: folder {out.parent} does not exist")
     det = AnomalyDetector.load(run)
-    meta_path = run / "detector.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    names = meta.get("features") or [str(c) for c in getattr(det, "feature_names_in_", [])]
-    if not names:
-        names = [f"x{i}" for i in range(det.n_features_in_)]
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    names = [str(c) for c in getattr(det, "feature_names_in_", [])]
+    names = names or [f"x{i}" for i in range(det.n_features_in_)]
+    # the label column `detect fit` kept out of the features may stand in the file to score
+    label_column = read_summary(run).get("label_column") if (run / SUMMARY).is_file() else None
+    fd, tmp = temp_beside(out)  # renamed onto OUT only when every row is scored
     os.close(fd)
-    tmp = Path(tmp_name)
     n = flagged = 0
     t0 = time.perf_counter()
     score_seconds = 0.0
@@ -227,7 +221,7 @@ def detect_score(
     bar = tqdm(desc="scoring", unit="row", disable=not progress, leave=False)
     try:
         for i, df in enumerate(_chunks(path, chunk_rows)):
-            x = _features(df, names, meta.get("label_column"), path, n)
+            x = _features(df, names, label_column, path, n)
             t1 = time.perf_counter()
             scores = det._scores(x)
             idx, share = det._explain(x, top)
@@ -255,7 +249,6 @@ def detect_score(
             writer.close()
         if n == 0:
             raise AekitError(f"{path}: no rows to score")
-        os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
         if writer is not None:

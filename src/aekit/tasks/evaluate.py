@@ -105,7 +105,9 @@ def evaluate(
 def generation_applies(model, ds: Dataset) -> bool:
     """Generated samples are judged by the shipped Fashion-MNIST feature network: only models
     that sample, on Fashion-MNIST."""
-    return hasattr(model, "sample") and ds.name == "fashion-mnist" and len(ds.x_test) >= 20
+    from .generate import is_generative
+
+    return is_generative(model) and ds.name == "fashion-mnist" and len(ds.x_test) >= 20
 
 
 @torch.no_grad()
