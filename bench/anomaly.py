@@ -117,7 +117,6 @@ def split(x, y, seed, protocol):
 
 def fraud_1pct(x, y, methods=METHODS, seeds=20):
     """Novelty on the credit-card sample with frauds at 1% of the test rows."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
     from sklearn.preprocessing import StandardScaler
 
     res: dict[str, list] = {m: [] for m in methods}
@@ -131,17 +130,15 @@ def fraud_1pct(x, y, methods=METHODS, seeds=20):
         sc = StandardScaler().fit(x[fit_rows])
         a, b, yb = sc.transform(x[fit_rows]), sc.transform(x[test]), y[test]
         for method in methods:
-            torch.manual_seed(seed)
-            m = make(method, seed, a.shape[1])
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m.fit(a)
-            s = scores(m, method, b)
-            res[method].append((float(roc_auc_score(yb, s)), float(average_precision_score(yb, s))))
-    return {m: {"roc_auc_mean": float(np.mean([r[0] for r in v])), "roc_auc_std": float(np.std([r[0] for r in v])),
-                "pr_auc_mean": float(np.mean([r[1] for r in v])), "pr_auc_std": float(np.std([r[1] for r in v])),
-                "seeds": seeds, "frauds_per_test_set": k, "normal_test_rows": int(len(test_normal))}
-            for m, v in res.items()}  # fmt: skip
+            res[method].append(run_one(method, seed, a, b, yb))
+
+    def stats(rs: list[dict], key: str) -> dict:
+        v = [r[key] for r in rs]
+        return {f"{key}_mean": float(np.mean(v)), f"{key}_std": float(np.std(v))}
+
+    return {m: {**stats(rs, "roc_auc"), **stats(rs, "pr_auc"), "seeds": seeds,
+                "frauds_per_test_set": k, "normal_test_rows": int(len(test_normal))}
+            for m, rs in res.items()}  # fmt: skip
 
 
 def throughput(n: int = 1_000_000) -> dict:
