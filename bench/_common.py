@@ -28,13 +28,16 @@ def machine(threads: int) -> dict[str, Any]:
 
 
 def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int,
-                batch_size: int = 64, retrain: bool = False) -> Path:  # fmt: skip
+                batch_size: int = 64, retrain: bool = False, **train_options: Any) -> Path:  # fmt: skip
     """bench/runs/NAME: trained on Fashion-MNIST with this recipe unless it is already there
-    (model.json records the recipe; a different recipe is retrained)."""
+    (recipe.json records the recipe; a different recipe is retrained). `train_options` go to
+    TrainConfig (e.g. lr)."""
     from aekit import TrainConfig, train_run
 
     out = RUNS / name
     recipe = {"model": model, "config": model_config, "epochs": epochs, "batch_size": batch_size}
+    if train_options:
+        recipe["train_options"] = train_options
     done = out / "metrics.json"
     if done.is_file() and not retrain:
         saved = (
@@ -46,7 +49,8 @@ def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int
             return out
     t0 = time.perf_counter()
     train_run("fashion-mnist", model, out, model_config=model_config,
-              train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=False),
+              train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=False,
+                                       **train_options),
               overwrite=True)  # fmt: skip
     (out / "recipe.json").write_text(json.dumps({**recipe}, indent=2))
     (out / "train_seconds.txt").write_text(f"{time.perf_counter() - t0:.1f}\n")

@@ -40,7 +40,7 @@ def test_train_writes_a_self_contained_report(vae_run):
     assert _sections(page) == ["metrics", "reconstructions", "map", "samples", "training", "run"]
     # figures are embedded; nothing is fetched and nothing runs
     srcs = re.findall(r'src="([^"]*)"', page)
-    assert len(srcs) == 5 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert len(srcs) == 6 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', page))  # in-page links
     low = page.lower()
     assert (
@@ -111,7 +111,7 @@ needs_browser = pytest.mark.skipif(
 def test_report_renders_in_chromium(vae_run, tmp_path):
     page = check_page(vae_run / "report.html", height=2400)
     assert page.title.startswith("aekit report: vae <b>")  # the escaped text reads as typed
-    assert len(page.images) == 5
+    assert len(page.images) == 6
     assert page.broken_images == []
     assert page.console_errors == []
     shot = tmp_path / "report.png"

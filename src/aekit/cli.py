@@ -76,12 +76,16 @@ def _data_options(a: argparse.Namespace) -> dict[str, Any]:
 def cmd_models(a: argparse.Namespace) -> int:
     from .registry import list_models
 
-    models = list_models()
+    models = {**list_models(), **list_models("generator")}
     width = max(map(len, models))
     for name, desc in models.items():
         print(f"{name:<{width}}  {desc}")
-    print("\nany model:  --noise gaussian:S|saltpepper:P|mask:P (denoising)  "
-          "--sparsity l1:W|kl:RHO (sparse; not VAEs)  --tied (mlp)")  # fmt: skip
+    print(
+        "\nany model:  --noise gaussian:S|saltpepper:P|mask:P (denoising)  "
+        "--sparsity l1:W|kl:RHO (sparse; not VAEs)  --tied (mlp)"
+    )
+    print("gan:  --no-spectral-norm  --label-smoothing S  --lr-d-scale R  --r1 GAMMA "
+          "(stabilisers; each 0/1/off disables it)")  # fmt: skip
     return 0
 
 
@@ -94,6 +98,8 @@ def cmd_train(a: argparse.Namespace) -> int:
         "activation": a.activation, "noise": a.noise, "sparsity": a.sparsity,
         "recon_loss": a.recon_loss, "likelihood": a.likelihood, "beta": a.beta,
         "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
+        "spectral_norm": a.spectral_norm, "label_smoothing": a.label_smoothing,
+        "lr_d_scale": a.lr_d_scale, "r1": a.r1, "adv_weight": a.adv_weight,
     }  # fmt: skip
     model_config = {k: v for k, v in model_config.items() if v is not None}
     cfg = TrainConfig(
@@ -106,13 +112,16 @@ def cmd_train(a: argparse.Namespace) -> int:
         data_options={**_data_options(a), "seed": a.seed}, resume=a.resume, overwrite=a.overwrite,
         report=not a.no_report,
     )  # fmt: skip
-    parts = [f"test MSE {m['test_mse']:.5f}"]
+    parts = [f"test MSE {m['test_mse']:.5f}"] if m.get("test_mse") is not None else []
+    if m.get("test_frechet_distance") is not None:
+        parts.append(f"Fréchet distance {m['test_frechet_distance']:.3g} (floor "
+                     f"{m['test_frechet_floor']:.3g}), {m['test_class_coverage']} classes covered")  # fmt: skip
     if m.get("test_psnr") is not None:
         parts += [f"PSNR {m['test_psnr']:.2f} dB", f"SSIM {m['test_ssim']:.4f}"]
     if m.get("test_active_fraction") is not None:
         parts.append(f"active code units {100 * m['test_active_fraction']:.1f}%")
     print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epochs "
-          f"in {m['train_seconds']:.0f} s; " + ", ".join(parts))  # fmt: skip
+          f"in {m['train_seconds']:.0f} s" + "".join(f"; {', '.join(parts)}" for _ in parts[:1]))  # fmt: skip
     print(f"run written to {a.out}")
     return 0
 
@@ -258,9 +267,9 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from .tasks.common import evaluation_data, load_run
     from .tasks.generate import generate_run
 
-    ck = load_run(a.run)
+    ck = load_run(a.run, task="generate")
     data = None
-    if a.interpolate is not None or a.traverse is not None:
+    if ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None):
         data = evaluation_data(ck, a.data, a.data_dir).x_test
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
@@ -410,10 +419,34 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--likelihood", choices=("bernoulli", "gaussian"), help="VAE likelihood")
     g.add_argument("--beta", type=float, help="VAE: weight of the KL term")
     g.add_argument("--warmup-epochs", type=int, help="VAE: KL warm-up epochs")
+    g.add_argument(
+        "--spectral-norm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="gan: spectral normalisation of the discriminator (default on)",
+    )
+    g.add_argument(
+        "--label-smoothing",
+        type=float,
+        help="gan/aae: one-sided, real targets 1 - S (gan default 0.1; 0: off)",
+    )
+    g.add_argument(
+        "--lr-d-scale",
+        type=float,
+        help="gan/aae: TTUR, the discriminator's lr over the generator's (gan default 2; 1: off)",
+    )
+    g.add_argument(
+        "--r1", type=float, help="gan: R1 gradient penalty weight gamma (default 0: off)"
+    )
+    g.add_argument("--adv-weight", type=float, help="aae: weight of the adversarial loss on codes")
     g = s.add_argument_group("training")
     g.add_argument("--epochs", type=int, default=10)
     g.add_argument("--batch-size", type=int, default=64)
-    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument(
+        "--lr",
+        type=float,
+        help="peak learning rate (default: the model's, 2e-3; gan 2e-4)",
+    )
     g.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
     g.add_argument("--weight-decay", type=float, default=0.0)
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
@@ -498,7 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=64, help="samples from the prior (default 64)")
     s.add_argument("--out", required=True, type=Path)
     s.add_argument("--interpolate", type=int, nargs=2, metavar=("A", "B"),
-                   help="indices of two test inputs to interpolate between")  # fmt: skip
+                   help="indices of two test inputs to interpolate between (a gan, which has "
+                        "no encoder: of two of the drawn samples)")  # fmt: skip
     s.add_argument("--traverse", type=int, metavar="DIM", help="sweep one code dimension")
     s.add_argument("--data", help="take inputs from this data (default: the run's test split)")
     s.add_argument("--seed", type=int, default=0)

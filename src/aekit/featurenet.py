@@ -23,6 +23,7 @@ from torch import nn
 
 from .checkpoint import atomic_write_bytes, read_tensors, tensor_bytes, write_json
 from .errors import AekitError
+from .models.base import Model
 from .models.layers import random_shift
 
 ASSET_DIR = Path(__file__).parent / "assets"
@@ -30,7 +31,7 @@ ASSET = "fmnist_featurenet"
 INPUT_SHAPE = (1, 28, 28)
 
 
-class FeatureNet(nn.Module):
+class FeatureNet(Model):
     """Three conv-BN-ReLU-maxpool stages, a 128-unit feature layer, a linear head."""
 
     def __init__(
@@ -82,18 +83,9 @@ class FeatureNet(nn.Module):
         ce = F.cross_entropy(logits, y)
         return {"ce": ce, "error": (logits.argmax(1) != y).float().mean(), "loss": ce}
 
-    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
-        return {"main": list(self.parameters())}
-
-    def on_epoch_start(self, epoch: int) -> None:
-        pass
-
     def check_input(self, shape: Sequence[int]) -> None:
         if tuple(shape) != INPUT_SHAPE:
             raise AekitError(f"the feature network takes {INPUT_SHAPE} images, got {tuple(shape)}")
-
-    def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())
 
 
 def save(net: FeatureNet, directory: str | Path, info: dict[str, Any]) -> Path:

@@ -49,6 +49,45 @@ def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
     return _save(fig, path)
 
 
+def training_steps(steps: list[dict[str, float]], path: str | Path, title: str = "",
+                   runs: dict[str, list[dict[str, float]]] | None = None) -> Path:  # fmt: skip
+    """Within-epoch training curves (History.steps): loss terms, discriminator accuracy on
+    real and fake inputs, and the classes covered by a fixed batch of samples with the largest
+    class's share. With `runs` ({label: steps}), one line per run in each panel instead."""
+    runs = runs or {"": steps}
+    first = next(iter(runs.values()))
+    panels = [("losses", [k for k in first[0] if k.endswith("loss")]),
+              ("discriminator accuracy", [k for k in first[0] if "acc_" in k]),
+              ("classes covered", ["classes_covered"] if "classes_covered" in first[0] else []),
+              ("largest class share", ["max_class_share"] if "max_class_share" in first[0] else [])]  # fmt: skip
+    panels = [(name, keys) for name, keys in panels if keys]
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4.2 * len(panels), 3.4), dpi=100, squeeze=False
+    )
+    for ax, (name, keys) in zip(axes[0], panels):
+        for label, rows in runs.items():
+            for k in keys:
+                xs = [r["step"] for r in rows if k in r]
+                ys = [r[k] for r in rows if k in r]
+                tag = " ".join(t for t in (label, k.replace("_", " ")) if t)
+                ax.plot(xs, ys, lw=1.2, label=tag if len(keys) > 1 or label else None)
+            if "collapse" in rows[0] and name == "classes covered":
+                bad = [r["step"] for r in rows if r.get("collapse")]
+                if bad:
+                    ax.scatter(bad, [0.3] * len(bad), marker="v", color="red", s=14,
+                               label=f"{label} collapse warning".strip())  # fmt: skip
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("optimizer step")
+        if name == "classes covered":
+            ax.set_ylim(0, 10.5)
+        if name in ("discriminator accuracy", "largest class share"):
+            ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    return _save(fig, path, suptitle=title or "training, every logged step")
+
+
 def _to_hwc(img: np.ndarray) -> np.ndarray:
     """(C, H, W) in [0, 1] -> (H, W) or (H, W, 3) for imshow."""
     img = np.clip(img, 0.0, 1.0)
@@ -111,6 +150,29 @@ def scatter_map(
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)
     return _save(fig, path)
+
+
+def montage(x: np.ndarray, cols: int) -> np.ndarray:
+    """Images (N, C, H, W) tiled into one (H', W') or (H', W', 3) image, 1-pixel gaps."""
+    n, (c, h, w) = len(x), x.shape[1:]
+    rows = int(np.ceil(n / cols))
+    out = np.ones((c, rows * (h + 1) - 1, cols * (w + 1) - 1), np.float32)
+    for i in range(n):
+        r, k = divmod(i, cols)
+        out[:, r * (h + 1) : r * (h + 1) + h, k * (w + 1) : k * (w + 1) + w] = x[i]
+    return _to_hwc(out)
+
+
+def sample_panels(
+    named: dict[str, np.ndarray], path: str | Path, title: str = "", cols: int = 8
+) -> Path:
+    """One grid of samples per model, side by side, each titled with its name."""
+    fig, axes = plt.subplots(1, len(named), figsize=(3.3 * len(named), 3.7), dpi=110, squeeze=False)
+    for ax, (name, x) in zip(axes[0], named.items()):
+        ax.imshow(montage(x, cols), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+    return _save(fig, path, suptitle=title)
 
 
 def image_grid(x: np.ndarray, path: str | Path, title: str = "", cols: int | None = None) -> Path:

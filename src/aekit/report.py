@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from . import __version__
 from .checkpoint import atomic_write_bytes, load
 from .data import Dataset
 from .errors import AekitError
 from .metrics import encode, reconstruct, subsample
-from .training import History
+from .training import STEPS_CSV, History, read_steps
 
 REPORT = "report.html"
 ORDER = ("metrics", "reconstructions", "map", "samples", "anomaly", "training", "run")
@@ -121,7 +122,7 @@ def build_report(
     the test rows under "test_scores"."""
     from . import plots
     from .tasks.embed import map_2d
-    from .tasks.generate import interpolate, is_generative, sample
+    from .tasks.generate import interpolate, is_generative, lerp_codes, sample
 
     sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
     train_info = info.get("metrics", {})
@@ -154,15 +155,25 @@ def build_report(
         )))  # fmt: skip
         # -- training curves
         if history is not None and history.rows:
-            sections.append(("training", "Training curves", fig(
+            body = fig(
                 lambda p: plots.loss_curves(history, p, title=f"{info.get('model')} on {ds.name}"),
-                "training and validation loss per epoch")))  # fmt: skip
+                "training and validation loss per epoch")  # fmt: skip
+            if history.steps:
+                body += fig(lambda p: plots.training_steps(history.steps, p),
+                            "loss terms, discriminator accuracy and the classes of a fixed batch "
+                            "of samples, every logged step")  # fmt: skip
+            sections.append(("training", "Training curves", body))
         # -- reconstructions (of every test row when the anomaly view needs their errors)
         x, y = ds.x_test, ds.y_test
-        anomaly_view = y is not None and len(np.unique(y)) == 2 and len(x) > 0
+        anomaly_view = model.has_encoder and y is not None and len(np.unique(y)) == 2 and len(x) > 0
         own_scores = detection is not None and "test_scores" in detection
-        recon = reconstruct(model, x if anomaly_view and not own_scores else x[:2000])
-        if ds.kind == "image" and len(x):
+        if not model.has_encoder:  # a GAN: no reconstructions, no codes of the data
+            recon = x[:0]
+        else:
+            recon = reconstruct(model, x if anomaly_view and not own_scores else x[:2000])
+        if not len(recon):
+            pass
+        elif ds.kind == "image" and len(x):
             body = fig(lambda p: plots.reconstructions(x[:12], recon[:12], p, n=12),
                        "test images (top) and their reconstructions (bottom)")  # fmt: skip
             sections.append(("reconstructions", "Reconstructions", body))
@@ -203,7 +214,7 @@ def build_report(
                 + "</tr>" for c, m in scores["per_class"].items()) + "</table>"  # fmt: skip
         sections.append(("metrics", "Metrics", body))
         # -- latent map
-        if len(x) >= 10:
+        if len(x) >= 10 and model.has_encoder:
             idx = subsample(len(x), MAP_POINTS, seed)
             codes = encode(model, x[idx])
             method = "codes" if codes.shape[1] == 2 else map_method
@@ -224,7 +235,13 @@ def build_report(
             body = fig(lambda p: plots.image_grid(gen, p, title="64 samples from the prior", cols=8),
                        "samples from the prior")  # fmt: skip
             pairs = _pairs(ds.y_test, len(x), 4, seed)
-            if pairs:
+            if not model.has_encoder:  # between the noise vectors of sample pairs
+                z = model.prior(8, torch.Generator().manual_seed(seed)).cpu().numpy()
+                lines = [lerp_codes(model, z[i], z[i + 1]) for i in range(0, 8, 2)]
+                body += fig(lambda p: plots.image_rows(lines, [""] * len(lines), p,
+                                                       title="interpolations between samples"),
+                            "interpolations between the noise vectors of pairs of samples")  # fmt: skip
+            elif pairs:
                 lines = [interpolate(model, x[a], x[b], steps=10) for a, b in pairs]
                 body += fig(lambda p: plots.image_rows(lines, [""] * len(lines), p,
                                                        title="interpolations between test images"),
@@ -247,7 +264,7 @@ def build_report(
             sections.append(("anomaly", "Anomaly scores", _anomaly(ds, score, fig, detection)))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
-    summary = _summary(info, ds, scores, train_info)
+    summary = _summary(info, ds, scores, train_info, model.has_encoder)
     stamp = time.strftime("%Y-%m-%d %H:%M")
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -324,9 +341,12 @@ def _class_name(ds: Dataset, c: Any) -> str:
     return str(c)
 
 
-def _summary(info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[str, Any]) -> str:
+def _summary(
+    info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[str, Any], encoder: bool
+) -> str:
     cfg = info.get("config", {})
-    head = f"A <b>{_esc(info.get('model'))}</b> model with a {_fmt(cfg.get('latent'))}-d code"
+    what = "code" if encoder else "noise vector"
+    head = f"A <b>{_esc(info.get('model'))}</b> model with a {_fmt(cfg.get('latent'))}-d {what}"
     if "epochs_run" in train:
         head += f", trained {train['epochs_run']} epochs"
         if train.get("train_seconds") is not None:
@@ -391,6 +411,8 @@ def report_run(
         detection = {**json.loads(summary.read_text()), "test_scores": det._scores(raw_test)}
     csv_path = run_dir / "metrics.csv"
     history = History.from_csv(csv_path) if csv_path.is_file() else None
+    if history is not None:
+        history.steps = read_steps(run_dir / STEPS_CSV)
     page = build_report(ck.model, ds, info, scores, history, name=run_dir.name,
                         map_method=map_method, detection=detection)  # fmt: skip
     return write_report(Path(out) if out is not None else run_dir / REPORT, page)

@@ -11,13 +11,15 @@ from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
 from .errors import AekitError
 from .metrics import reconstruct
+from .monitor import CoverageProbe
 from .registry import build_model, get_entry
-from .tasks.evaluate import evaluate
+from .tasks.evaluate import evaluate, generation_applies
 from .training import History, TrainConfig, fit
 
 RUN_FILES = (
     ckpt.MODEL_JSON, ckpt.MODEL_WEIGHTS, ckpt.STATE_JSON, ckpt.STATE_WEIGHTS,
     "metrics.csv", "metrics.json", "loss.png", "reconstructions.png", "tensorboard", "report.html",
+    "steps.csv", "training.png", "samples.png",
 )  # fmt: skip
 
 
@@ -74,7 +76,7 @@ def train_run(
     """Train `model` on `source` into the folder `out`; returns the metrics written to
     metrics.json (every test metric that applies, parameter count, timings). With `report`,
     also writes the run's HTML report (report.html)."""
-    if get_entry(model).role != "autoencoder":
+    if get_entry(model).role not in ("autoencoder", "generator"):
         raise AekitError(
             f"{model!r} is not an autoencoder; classifiers come from `aekit finetune` or "
             "aekit.AutoencoderClassifier"
@@ -94,7 +96,8 @@ def train_run(
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
-    history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info)
+    probe = CoverageProbe() if generation_applies(net, ds) else None
+    history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info, probe=probe)
     # net holds the best weights; k = 100 keeps a VAE's iw_nll to seconds (evaluate uses 1000)
     scores = evaluate(net, ds, iw_samples=TRAIN_IW_SAMPLES)
     metrics = {f"test_{k}": v for k, v in scores.items()}
@@ -125,6 +128,12 @@ def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -
     from . import plots  # matplotlib loads only when figures are drawn
 
     plots.loss_curves(history, out / "loss.png", title=title)
-    if ds.kind == "image":
+    if history.steps:
+        plots.training_steps(history.steps, out / "training.png", title=title)
+    if not model.has_encoder:
+        from .tasks.generate import sample
+
+        plots.image_grid(sample(model, 64), out / "samples.png", title=f"{title}: 64 samples")
+    elif ds.kind == "image":
         x = ds.x_test[:10]
         plots.reconstructions(x, reconstruct(model, x), out / "reconstructions.png", title=title)

@@ -3,6 +3,10 @@
 In-memory data is batched by slicing tensors (no per-sample collate). A model lists its
 parameter groups (one optimizer each, e.g. generator and discriminator) and returns named
 loss terms per group; the loop steps each group in turn on every batch.
+
+Every `log_every` optimizer steps the loop also records the mean of each loss term over those
+steps (and whatever an optional `probe` measures on the model) in `History.steps`, written to
+steps.csv: the within-epoch view that adversarial training needs.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import csv
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,7 @@ from .errors import AekitError
 class TrainConfig:
     epochs: int = 10
     batch_size: int = 64  # measured: 64 beats 128 per epoch and per second on Fashion-MNIST
-    lr: float = 2e-3  # peak learning rate
+    lr: float | None = None  # peak learning rate; None: the model's default_lr (2e-3; GANs 2e-4)
     optimizer: str = "adam"  # "adam" | "adamw"
     weight_decay: float = 0.0
     schedule: str = "cosine"  # "cosine": linear warm-up then cosine decay to 0 | "constant"
@@ -38,12 +43,15 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # CUDA when present, else CPU
     progress: bool = True  # a progress bar with the running loss
+    log_every: int = 100  # optimizer steps between rows of History.steps (0: none)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise AekitError("epochs and batch_size must be >= 1")
-        if self.lr <= 0:
+        if self.lr is not None and self.lr <= 0:
             raise AekitError("lr must be > 0")
+        if self.log_every < 0:
+            raise AekitError("log_every must be >= 0")
         if self.optimizer not in ("adam", "adamw"):
             raise AekitError(f"optimizer must be 'adam' or 'adamw', got {self.optimizer!r}")
         if self.schedule not in ("cosine", "constant"):
@@ -52,6 +60,8 @@ class TrainConfig:
     def lr_at(self, step: int, total: int) -> float:
         """The learning rate at optimizer step `step` of `total`: a pure function, so resuming
         needs no scheduler state."""
+        if self.lr is None:
+            raise AekitError("the learning rate is not set (fit takes the model's default)")
         if self.schedule == "constant":
             return self.lr
         warm = max(1, int(self.warmup_fraction * total))
@@ -63,11 +73,14 @@ class TrainConfig:
 
 @dataclass
 class History:
-    """One row per epoch: epoch, train_loss, val_loss, train_/val_ per loss term, lr, seconds."""
+    """One row per epoch: epoch, train_loss, val_loss, train_/val_ per loss term, lr, seconds;
+    `steps`: one row every `log_every` optimizer steps (step, epoch, the mean of each loss term
+    over those steps, and what the probe measured)."""
 
     rows: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = -1
     stopped_early: bool = False
+    steps: list[dict[str, float]] = field(default_factory=list)
 
     def column(self, key: str) -> list[float]:
         return [r[key] for r in self.rows if key in r]
@@ -87,14 +100,26 @@ class History:
             return None
         return cls(rows, int(min(rows, key=_monitor)["epoch"]))
 
-    def to_csv(self, path: str | Path) -> None:
+    def to_csv(self, path: str | Path, rows: list[dict[str, float]] | None = None) -> None:
+        """The epoch rows (or `rows`, e.g. the steps) as CSV."""
+        rows = self.rows if rows is None else rows
         keys: list[str] = []
-        for r in self.rows:
+        for r in rows:
             keys += [k for k in r if k not in keys]
         with open(path, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=keys)
             w.writeheader()
-            w.writerows(self.rows)
+            w.writerows(rows)
+
+
+def read_steps(path: str | Path) -> list[dict[str, float]]:
+    """The rows of a steps.csv (empty when the file is missing)."""
+    if not Path(path).is_file():
+        return []
+    with open(path, newline="") as f:
+        return [
+            {k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f)
+        ]
 
 
 def _monitor(row: dict[str, float]) -> float:
@@ -138,7 +163,7 @@ def _make_optimizer(cfg: TrainConfig, params: list[Any]) -> torch.optim.Optimize
     """`params`: parameters, or dicts {"params": [...], "lr_scale": s} for parts of a model
     that learn at s times the schedule's rate (e.g. a pre-trained encoder under a new head)."""
     cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return cls(params, lr=cfg.lr or 2e-3, weight_decay=cfg.weight_decay)  # fit sets cfg.lr
 
 
 def _all_params(params: list[Any]) -> list[torch.nn.Parameter]:
@@ -156,6 +181,25 @@ def _tensorboard(out_dir: Path | None):
     except ImportError:  # tensorboard is optional
         return None
     return SummaryWriter(str(out_dir / "tensorboard"))
+
+
+STEPS_CSV = "steps.csv"
+
+
+@torch.no_grad()
+def _step_row(
+    model, step: int, epoch: int, window: dict[str, torch.Tensor], n_steps: int, probe
+) -> dict[str, float]:
+    """One row of History.steps: the mean of each loss term over the last n_steps steps, and
+    the probe's measurements (taken in eval mode)."""
+    row = {"step": float(step), "epoch": float(epoch)}
+    row.update({k: float(v) / max(1, n_steps) for k, v in window.items()})
+    if probe is not None:
+        was_training = model.training
+        model.eval()
+        row.update({k: float(v) for k, v in probe(model).items()})
+        model.train(was_training)
+    return row
 
 
 def _loss(model, xb: torch.Tensor, group: str, yb: torch.Tensor | None) -> dict[str, torch.Tensor]:
@@ -190,11 +234,16 @@ def fit(
     scaler: Any = None,
     data_info: dict[str, Any] | None = None,
     targets: tuple[Any, Any] | None = None,
+    probe: Callable[[Any], dict[str, float]] | None = None,
 ) -> History:
     """Train `model` on `data` (a Dataset, an (x_train, x_val) pair, or x_train alone).
 
     `targets`, a (y_train, y_val) pair (y_val may be None), gives supervised models one
     target per sample: batches of y are sliced with x and passed as `model.loss(x, group, y=y)`.
+
+    `probe(model)`, called every `log_every` steps with the model in eval mode and gradients
+    off, returns measurements added to that row of `History.steps` (e.g. the classes of a
+    fixed batch of generated samples); it must not draw from the global RNG.
 
     With `out_dir`, writes the best model (model.safetensors/.json), the latest state for
     resuming (state.*), and metrics.csv after every epoch; `scaler` and `data_info` (taken
@@ -202,6 +251,9 @@ def fit(
     ends holding its best-validation weights.
     """
     cfg = config or TrainConfig()
+    if cfg.lr is None:
+        cfg = replace(cfg, lr=float(getattr(model, "default_lr", 2e-3)))
+    select_best = bool(getattr(model, "select_best", True))
     engine = engine or LocalEngine(cfg.device)
     x_val: torch.Tensor | None
     if isinstance(data, Dataset):
@@ -239,7 +291,7 @@ def fit(
             raise AekitError("resume needs an output folder")
         info = ckpt.load_state(out, model, optimizers)
         start_epoch = int(info["epoch"]) + 1
-        history = History(info["history"], int(info["best_epoch"]))
+        history = History(info["history"], int(info["best_epoch"]), steps=info.get("steps", []))
         best_val, bad_epochs = float(info["best_val"]), int(info["bad_epochs"])
         if history.best_epoch >= 0 and (out / ckpt.MODEL_JSON).is_file():
             best_state = ckpt.read_tensors(
@@ -264,6 +316,7 @@ def fit(
         model.train()
         model.on_epoch_start(epoch)
         sums: dict[str, torch.Tensor] = {}
+        window: dict[str, torch.Tensor] = {}  # loss terms since the last row of history.steps
         seen = 0
         bar = tqdm(
             range(0, len(order), cfg.batch_size),
@@ -289,7 +342,13 @@ def fit(
                 for k, v in terms.items():
                     key = prefixes[name] + k
                     sums[key] = sums.get(key, 0.0) + v.detach() * len(xb)
+                    window[key] = window.get(key, 0.0) + v.detach()
             seen += len(xb)
+            step = epoch * steps_per_epoch + b + 1
+            if cfg.log_every and (step % cfg.log_every == 0 or b == steps_per_epoch - 1):
+                n_steps = step - int(history.steps[-1]["step"]) if history.steps else step
+                history.steps.append(_step_row(model, step, epoch, window, n_steps, probe))
+                window = {}
             if b % 20 == 0 and bar.disable is False:
                 main_key = "loss" if "loss" in sums else next(iter(sums))
                 bar.set_postfix(loss=f"{float(sums[main_key]) / seen:.4g}")
@@ -315,13 +374,13 @@ def fit(
             )
 
         monitor = _monitor(row)
-        improved = monitor < best_val
+        improved = monitor < best_val or not select_best  # adversarial games keep the last epoch
         if improved:
             best_val, bad_epochs, history.best_epoch = monitor, 0, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         else:
             bad_epochs += 1
-        stop = cfg.patience is not None and bad_epochs >= cfg.patience
+        stop = select_best and cfg.patience is not None and bad_epochs >= cfg.patience
         history.stopped_early = stop and epoch < cfg.epochs - 1
 
         if writer is not None:
@@ -339,6 +398,8 @@ def fit(
                     metrics={"best_epoch": epoch, "best_val_loss": monitor},
                 )
             history.to_csv(out / "metrics.csv")
+            if history.steps:
+                history.to_csv(out / STEPS_CSV, history.steps)
             ckpt.save_state(
                 out,
                 model,
@@ -346,6 +407,7 @@ def fit(
                 {
                     "epoch": epoch,
                     "history": history.rows,
+                    "steps": history.steps,
                     "best_epoch": history.best_epoch,
                     "best_val": best_val,
                     "bad_epochs": bad_epochs,

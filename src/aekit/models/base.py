@@ -17,7 +17,49 @@ RECON_LOSSES = ("mse", "bce", "psnr")
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
-class Autoencoder(nn.Module):
+class Model(nn.Module):
+    """What every registered model shares with the training loop and checkpoints.
+
+    Class attributes a family may change:
+      has_encoder  False for models that only generate (a GAN): tasks that encode refuse them
+      select_best  False where no loss says which epoch is best (adversarial games): `fit`
+                   keeps the last epoch and ignores early stopping
+      default_lr   the peak learning rate `fit` uses when the TrainConfig gives none
+    """
+
+    has_encoder: bool = True
+    select_best: bool = True
+    default_lr: float = 2e-3
+    registry_name: str = ""
+    config: dict = {}  # filled by registry.build_model: every constructor argument, JSON-able
+    input_shape: tuple[int, ...]
+    latent: int
+
+    def parameter_groups(self) -> dict[str, list]:
+        """Which parameters each loss group updates; one optimizer per group in `fit`, stepped
+        in this order on every batch. An entry is a parameter or a dict {"params": [...],
+        "lr_scale": s, ...} (other keys, e.g. Adam's "betas", go to the optimizer)."""
+        return {"main": list(self.parameters())}
+
+    def on_epoch_start(self, epoch: int) -> None:
+        """Hook for schedules that live in the model (e.g. KL warm-up)."""
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def check_input(self, shape: Sequence[int]) -> None:
+        """AekitError unless samples of `shape` fit this model."""
+        shape = tuple(int(s) for s in shape)
+        if shape != self.input_shape and not (
+            len(self.input_shape) == 1 and math.prod(shape) == self.input_shape[0]
+        ):
+            raise AekitError(
+                f"model {self.registry_name or type(self).__name__!r} expects samples of shape "
+                f"{self.input_shape}, got {shape}"
+            )
+
+
+class Autoencoder(Model):
     """Base class: subclasses set `self.encoder` ((B, *input_shape) -> (B, latent), pre-activation)
     and `self.decoder` ((B, latent) -> (B, *input_shape), pre-activation "logits").
 
@@ -31,8 +73,6 @@ class Autoencoder(nn.Module):
 
     encoder: nn.Module
     decoder: nn.Module
-    registry_name: str = ""
-    config: dict = {}  # filled by registry.build_model: every constructor argument, JSON-able
 
     def __init__(
         self,
@@ -87,13 +127,6 @@ class Autoencoder(nn.Module):
         terms["loss"] = sum(terms.values())  # type: ignore[assignment]
         return terms
 
-    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Which parameters each loss group updates; one optimizer per group in `fit`."""
-        return {"main": list(self.parameters())}
-
-    def on_epoch_start(self, epoch: int) -> None:
-        """Hook for schedules that live in the model (e.g. KL warm-up)."""
-
     # -- helpers ---------------------------------------------------------------------------
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
         """Training-time corruption; with sigmoid outputs (data in [0, 1]) the corrupted input
@@ -122,17 +155,3 @@ class Autoencoder(nn.Module):
         if self.code_activation == "sigmoid":
             return torch.sigmoid(h)
         return h
-
-    def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())
-
-    def check_input(self, shape: Sequence[int]) -> None:
-        """AekitError unless samples of `shape` fit this model."""
-        shape = tuple(int(s) for s in shape)
-        if shape != self.input_shape and not (
-            len(self.input_shape) == 1 and math.prod(shape) == self.input_shape[0]
-        ):
-            raise AekitError(
-                f"model {self.registry_name or type(self).__name__!r} expects samples of shape "
-                f"{self.input_shape}, got {shape}"
-            )

@@ -16,6 +16,7 @@ from torch import nn
 
 from ..errors import AekitError
 from ..registry import build_model, register
+from .base import Model
 from .layers import random_shift
 
 
@@ -24,10 +25,7 @@ from .layers import random_shift
     "encoder of any autoencoder + a linear head on its codes (aekit finetune)",
     role="classifier",
 )
-class Classifier(nn.Module):
-    registry_name: str = ""
-    config: dict = {}
-
+class Classifier(Model):
     def __init__(
         self,
         input_shape: Sequence[int],
@@ -116,9 +114,6 @@ class Classifier(nn.Module):
                 {"params": list(self.head.parameters()), "lr_scale": 1.0},
             ]
         }
-
-    def on_epoch_start(self, epoch: int) -> None:
-        pass
 
     def check_input(self, shape: Sequence[int]) -> None:
         self.backbone.check_input(shape)

@@ -19,12 +19,22 @@ __all__ = ["evaluation_data", "input_samples", "load_run", "output_dir", "read_s
 SUMMARY = "summary.json"
 
 
-def load_run(run: str | Path, device: str = "cpu") -> Checkpoint:
-    """A trained autoencoder's checkpoint (a classifier checkpoint is refused)."""
+def load_run(run: str | Path, device: str = "cpu", task: str | None = None) -> Checkpoint:
+    """A trained autoencoder's checkpoint (a classifier checkpoint is refused). With `task`
+    (a task that only needs samples, e.g. "generate"), a generator without an encoder (a GAN)
+    is accepted too."""
     from ..registry import get_entry
 
     ck = load(run, device=device)
-    if get_entry(ck.info["model"]).role != "autoencoder":
+    role = get_entry(ck.info["model"]).role
+    if task is not None and role == "generator":
+        return ck
+    if role == "generator":
+        raise AekitError(
+            f"{run} holds a {ck.info['model']!r} model: it generates but has no encoder to "
+            "encode or reconstruct with; train an aae for both"
+        )
+    if role != "autoencoder":
         raise AekitError(f"{run} holds a {ck.info['model']!r} model, not an autoencoder")
     return ck
 

@@ -83,6 +83,9 @@ def evaluate(
     x = getattr(ds, f"x_{split}")
     if len(x) == 0:
         raise AekitError(f"the {split} split is empty")
+    if not model.has_encoder:  # a GAN: nothing to reconstruct, only its samples to judge
+        gen = generation_metrics(model, ds) if generation and generation_applies(model, ds) else {}
+        return {**gen, "n": int(len(x))}
     recon = reconstruct(model, x)
     out: dict[str, Any] = reconstruction_metrics(x, recon, ds.kind)
     y = getattr(ds, f"y_{split}")
@@ -111,16 +114,29 @@ def generation_applies(model, ds: Dataset) -> bool:
 
 
 @torch.no_grad()
-def generation_metrics(model, ds: Dataset, n: int = GEN_SAMPLES, seed: int = 0) -> dict[str, Any]:
+def generation_metrics(
+    model, ds: Dataset, n: int = GEN_SAMPLES, seed: int = 0, reference: str = "half"
+) -> dict[str, Any]:
     """Generated samples against real test images, in the feature space of the shipped
     Fashion-MNIST classifier: Fréchet distance, precision and recall (k = 3) to one half of
     the test split, the same between the two halves (the floor a perfect generator would
-    reach), and the class histogram of the samples (coverage of the 10 classes)."""
+    reach), and the class histogram of the samples (coverage of the 10 classes).
+
+    reference="test": n samples against n test images (up to the whole split), and the floor
+    from as many training images (for n = 10,000 on Fashion-MNIST: all 10,000 test images)."""
     from .. import featurenet
 
-    half = min(n, len(ds.x_test) // 2)
-    perm = np.random.default_rng(seed).permutation(len(ds.x_test))
-    ref, other = ds.x_test[perm[:half]], ds.x_test[perm[half : 2 * half]]
+    rng = np.random.default_rng(seed)
+    if reference == "test":
+        half = min(n, len(ds.x_test), len(ds.x_train))
+        ref = ds.x_test[rng.permutation(len(ds.x_test))[:half]]
+        other = ds.x_train[rng.permutation(len(ds.x_train))[:half]]
+    elif reference == "half":
+        half = min(n, len(ds.x_test) // 2)
+        perm = rng.permutation(len(ds.x_test))
+        ref, other = ds.x_test[perm[:half]], ds.x_test[perm[half : 2 * half]]
+    else:
+        raise AekitError(f"reference must be 'half' or 'test', got {reference!r}")
     gen = torch.Generator().manual_seed(seed)
     fake = np.concatenate(
         [model.sample(min(1000, half - i), generator=gen).float().cpu().numpy()

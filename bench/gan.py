@@ -1,0 +1,136 @@
+"""Issue 6: the GAN with its stabilisers off and on, side by side with the core's convolutional
+VAE and the adversarial autoencoder, on Fashion-MNIST.
+
+Every model is trained by `aekit train`'s own code path (runs.train_run: the coverage probe
+logs steps.csv, and each run folder gets its report.html). The GAN pair shares seed, epochs,
+architecture and learning rate; only the stabiliser flags differ:
+  stabilised  spectral norm on D, one-sided label smoothing 0.1, TTUR (D at 2x the lr)
+  plain       none of them
+Generation is judged on 10,000 samples against the 10,000 test images in the features of
+aekit's Fashion-MNIST classifier; the floor compares 10,000 training images with the same
+test images. The conv VAE is bench/compare.py's conv-vae-16 (reused when already trained).
+
+Usage: .venv/bin/python bench/gan.py --threads 2 [--epochs 8] [--lr 2e-4] [--tag NAME]
+Writes bench/results/gan[-TAG].json, docs/gan_samples[-TAG].png, docs/gan_training[-TAG].png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+from aekit import load_dataset  # noqa: E402
+from aekit.checkpoint import load  # noqa: E402
+from aekit.plots import sample_panels, training_steps  # noqa: E402
+from aekit.tasks.evaluate import generation_metrics  # noqa: E402
+from aekit.training import read_steps  # noqa: E402
+
+PLAIN = {"spectral_norm": False, "label_smoothing": 0.0, "lr_d_scale": 1.0, "r1": 0.0}
+STABILISED = {"spectral_norm": True, "label_smoothing": 0.1, "lr_d_scale": 2.0, "r1": 0.0}
+N = 10_000
+
+
+def stability(steps: list[dict]) -> dict:
+    """What the logged steps say about the game: collapse warnings, the coverage range after
+    the first epoch, and the discriminator's accuracy over the last quarter of training."""
+    late = steps[len(steps) * 3 // 4 :]
+    after = [r for r in steps if r["epoch"] >= 1] or steps
+    out = {
+        "logged_steps": len(steps),
+        "collapse_warnings": int(
+            sum(
+                1
+                for a, b in zip([{}] + steps, steps)
+                if b.get("collapse") and not a.get("collapse")
+            )
+        ),  # fmt: skip
+        "min_classes_covered_after_epoch_1": min(r["classes_covered"] for r in after),
+        "max_class_share_peak_after_epoch_1": max(r["max_class_share"] for r in after),
+    }
+    for k in ("discriminator_acc_real", "discriminator_acc_fake", "generator_loss"):
+        vals = [r[k] for r in late if k in r]
+        if vals:
+            out[f"late_{k}_mean"] = float(np.mean(vals))
+            out[f"late_{k}_std"] = float(np.std(vals))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--lr", type=float, default=2e-4, help="the generator's peak learning rate")
+    p.add_argument("--tag", default="", help="suffix for results and run folders")
+    p.add_argument("--skip", default="", help="comma-separated runs to leave out (e.g. aae)")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    tag = f"-{a.tag}" if a.tag else ""
+    skip = set(filter(None, a.skip.split(",")))
+    runs = {  # name: (run folder, model, config, epochs, train options)
+        "gan-plain": (f"gan-plain{tag}", "gan", PLAIN, a.epochs, {"lr": a.lr}),
+        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED, a.epochs, {"lr": a.lr}),
+        "aae": (f"gan-aae{tag}", "aae", {"latent": 16}, 10, {}),
+        "conv-vae": ("compare-conv-vae-16", "conv-vae", {"latent": 16}, 10, {}),
+    }
+    ds = load_dataset("fashion-mnist", seed=0)
+    rows, samples, steps = [], {}, {}
+    for name, (folder, model, cfg, epochs, opts) in runs.items():
+        if name in skip:
+            continue
+        print(f"{name}: training or reusing bench/runs/{folder} ...", flush=True)
+        path = trained_run(folder, model, cfg, epochs=epochs, batch_size=64, **opts)
+        ck = load(path)
+        m = generation_metrics(ck.model, ds, n=N, reference="test")
+        info = json.loads((path / "metrics.json").read_text())
+        row = {
+            "run": name, "model": model, "config": cfg, "epochs": epochs,
+            "lr": info["train_config"]["lr"], "train_seconds": info["train_seconds"],
+            **{k: m[k] for k in ("frechet_distance", "frechet_floor", "precision", "recall",
+                                 "class_coverage", "max_class_share", "generated_class_shares",
+                                 "generated_n")},
+            "fd_over_floor": m["frechet_distance"] / m["frechet_floor"],
+        }  # fmt: skip
+        logged = read_steps(path / "steps.csv")
+        if logged and "classes_covered" in logged[0]:
+            row.update(stability(logged))
+            steps[name] = logged
+        rows.append(row)
+        samples[name] = ck.model.sample(64, generator=torch.Generator().manual_seed(0)).numpy()
+        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()
+               if k != "generated_class_shares"}, flush=True)  # fmt: skip
+    vae = next((r for r in rows if r["run"] == "conv-vae"), None)
+    for r in rows:
+        if vae is not None:
+            r["fd_over_conv_vae"] = r["frechet_distance"] / vae["frechet_distance"]
+    sample_panels(samples, DOCS / f"gan_samples{tag}.png",
+                  title="64 samples each, seed 0 (Fashion-MNIST)")  # fmt: skip
+    gan_steps = {k: v for k, v in steps.items() if k.startswith("gan")}
+    if gan_steps:
+        training_steps([], DOCS / f"gan_training{tag}.png", runs=gan_steps,
+                       title="GAN training, stabilisers off vs on (same seed)")  # fmt: skip
+    md = ["| run | epochs | lr | train s | FD | FD / floor | FD / conv VAE | precision | recall "
+          "| classes | max share | collapse warnings |", "|---" * 12 + "|"]  # fmt: skip
+    for r in rows:
+        md.append(
+            f"| {r['run']} | {r['epochs']} | {r['lr']:g} | {r['train_seconds']:.0f} "
+            f"| {r['frechet_distance']:.2f} | {r['fd_over_floor']:.1f}x "
+            f"| {r.get('fd_over_conv_vae', float('nan')):.2f} | {r['precision']:.3f} "
+            f"| {r['recall']:.3f} | {r['class_coverage']} | {r['max_class_share']:.3f} "
+            f"| {r.get('collapse_warnings', '-')} |"
+        )
+    table = "\n".join(md)
+    print(table)
+    write_result(f"gan{tag}", {**machine(a.threads), "n_samples": N, "epochs": a.epochs,
+                               "lr": a.lr, "rows": rows, "table": table})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

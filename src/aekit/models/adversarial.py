@@ -1,0 +1,296 @@
+"""Adversarial models: a DCGAN for images and an adversarial autoencoder (AAE).
+
+Both train in the one loop of `aekit.training.fit`: `parameter_groups` names the parameters of
+each player and `loss(x, group)` returns the loss that player minimizes, so the loop steps
+"discriminator" and then "generator" (or "main", the AAE's autoencoder) on every batch.
+
+The GAN's stabilisers are independent flags, all on by default (each is off at its neutral
+value): spectral normalisation of the discriminator (Miyato et al. 2018), one-sided label
+smoothing (real targets 1 - s, Salimans et al. 2016), two time-scale learning rates (TTUR: the
+discriminator learns at `lr_d_scale` times the generator's rate, Heusel et al. 2017) and the
+R1 gradient penalty on real images (Mescheder et al. 2018). The loss is the non-saturating one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import AekitError
+from ..registry import register
+from .base import Autoencoder, Model
+from .conv import check_image_shape
+from .layers import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
+
+GAN_BETAS = (0.5, 0.999)  # Adam's betas for adversarial players (Radford et al. 2016)
+
+
+def _check_stabilisers(label_smoothing: float, lr_d_scale: float, r1: float = 0.0) -> None:
+    if not 0.0 <= label_smoothing < 0.5:
+        raise AekitError(f"label_smoothing must be in [0, 0.5), got {label_smoothing}")
+    if lr_d_scale <= 0:
+        raise AekitError(f"lr_d_scale must be > 0, got {lr_d_scale}")
+    if r1 < 0:
+        raise AekitError(f"r1 must be >= 0, got {r1}")
+
+
+def _half(n: int) -> int:
+    return (n + 1) // 2
+
+
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[None]:
+    """No parameter gradients for `module` inside the block (gradients still flow through it)."""
+    flags = [p.requires_grad for p in module.parameters()]
+    for p in module.parameters():
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, f in zip(module.parameters(), flags):
+            p.requires_grad_(f)
+
+
+def discriminator_terms(
+    real_logit: torch.Tensor, fake_logit: torch.Tensor, label_smoothing: float
+) -> dict[str, torch.Tensor]:
+    """The discriminator's binary cross-entropy (real -> 1 - smoothing, fake -> 0) and its
+    accuracy on each side (logit > 0 means "real")."""
+    real_t = torch.full_like(real_logit, 1.0 - label_smoothing)
+    loss = F.binary_cross_entropy_with_logits(real_logit, real_t) + F.softplus(fake_logit).mean()
+    return {
+        "loss": loss,
+        "acc_real": (real_logit > 0).float().mean().detach(),
+        "acc_fake": (fake_logit < 0).float().mean().detach(),
+    }
+
+
+class ImageDiscriminator(nn.Module):
+    """(B, C, H, W) -> (B,) logits: 4x4 stride-2 convs with LeakyReLU(0.2), then a linear map;
+    optionally every layer spectrally normalised."""
+
+    def __init__(self, shape: Sequence[int], channels: Sequence[int], spectral_norm: bool):
+        super().__init__()
+        sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda m: m)
+        c, h, w = shape
+        layers: list[nn.Module] = []
+        for ch in channels:
+            layers += [sn(nn.Conv2d(c, ch, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]
+            c, h, w = ch, h // 2, w // 2
+        if h < 1 or w < 1:
+            raise AekitError(f"images of {tuple(shape)} are too small for {len(channels)} layers")
+        self.convs = nn.Sequential(*layers)
+        self.fc = sn(nn.Linear(c * h * w, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.convs(x).flatten(1)).squeeze(1)
+
+
+class ImageGenerator(nn.Module):
+    """(B, latent) -> (B, C, H, W) logits: a linear map to a small feature map (the DCGAN's
+    first transposed conv from 1x1), then 4x4 stride-2 transposed convs (each doubles H and W),
+    BatchNorm and ReLU after each but the last; cropped to H, W. `channels` run from the
+    largest (first) to the smallest."""
+
+    def __init__(self, latent: int, channels: Sequence[int], shape: Sequence[int]):
+        super().__init__()
+        c_out, self.h, self.w = shape
+        rev = list(channels)
+        h0, w0 = self.h, self.w
+        for _ in rev:
+            h0, w0 = _half(h0), _half(w0)
+        self.start = (rev[0], h0, w0)
+        self.fc = nn.Sequential(nn.Linear(latent, math.prod(self.start), bias=False))
+        self.norm0 = nn.Sequential(nn.BatchNorm2d(rev[0]), nn.ReLU())
+        layers: list[nn.Module] = []
+        outs = [*rev[1:], c_out]
+        for i, (a, b) in enumerate(zip(rev, outs)):
+            last = i == len(outs) - 1
+            layers.append(nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=last))
+            if not last:
+                layers += [nn.BatchNorm2d(b), nn.ReLU()]
+        self.deconvs = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.norm0(self.fc(z).view(z.shape[0], *self.start))
+        return self.deconvs(h)[:, :, : self.h, : self.w]
+
+
+@register("gan", "DCGAN for images: generates, has no encoder; stabilisers selectable",
+          role="generator")  # fmt: skip
+class GAN(Model):
+    """A generator G(z), z ~ N(0, I), and a discriminator D(x) playing the non-saturating game.
+    Images in [0, 1] (the generator ends in a sigmoid)."""
+
+    has_encoder = False
+    select_best = False  # neither player's loss says which epoch generates best
+    default_lr = 2e-4
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        latent: int = 64,  # size of the noise vector z
+        channels: Sequence[int] = (64, 128),  # discriminator convs, one stride-2 conv each
+        g_channels: Sequence[int]
+        | None = None,  # generator, largest first; None: 2x channels reversed
+        spectral_norm: bool = True,  # spectral normalisation of every discriminator layer
+        label_smoothing: float = 0.1,  # one-sided: real targets are 1 - this (0: off)
+        lr_d_scale: float = 2.0,  # TTUR: the discriminator's lr over the generator's (1: off)
+        r1: float = 0.0,  # gamma of the R1 penalty gamma/2 E|grad D(x_real)|^2 (0: off)
+        output: str = "sigmoid",
+    ):
+        super().__init__()
+        if output != "sigmoid":
+            raise AekitError("the gan generates images in [0, 1]; it needs output 'sigmoid'")
+        if int(latent) < 1:
+            raise AekitError(f"latent size must be a positive integer, got {latent}")
+        _check_stabilisers(label_smoothing, lr_d_scale, r1)
+        self.input_shape = check_image_shape("gan", input_shape)
+        self.latent = int(latent)
+        self.output = output
+        self.label_smoothing = float(label_smoothing)
+        self.lr_d_scale = float(lr_d_scale)
+        self.r1 = float(r1)
+        g_channels = g_channels or [2 * c for c in reversed(channels)]
+        if len(g_channels) < 1 or len(channels) < 1:
+            raise AekitError("channels and g_channels need at least one layer each")
+        self.generator = ImageGenerator(self.latent, g_channels, self.input_shape)
+        self.discriminator = ImageDiscriminator(self.input_shape, channels, spectral_norm)
+
+    def parameter_groups(self) -> dict[str, list]:
+        d = {"params": list(self.discriminator.parameters()), "lr_scale": self.lr_d_scale,
+             "betas": GAN_BETAS}  # fmt: skip
+        g = {"params": list(self.generator.parameters()), "betas": GAN_BETAS}
+        return {"discriminator": [d], "generator": [g]}
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Noise vectors (B, latent) -> images (B, C, H, W) in [0, 1]."""
+        return torch.sigmoid(self.generator(z))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        raise AekitError("a gan has no encoder: it generates, but cannot encode or reconstruct")
+
+    def prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n noise vectors z ~ N(0, I): (n, latent)."""
+        device = next(self.parameters()).device
+        return torch.randn(n, self.latent, generator=generator).to(device)
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n new images (n, C, H, W)."""
+        return self.decode(self.prior(n, generator))
+
+    def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
+        """ "discriminator": its cross-entropy (+ R1) on x against fresh fakes, and its accuracy;
+        "generator": the non-saturating loss -log D(G(z)); "main" (validation): both, no
+        gradients."""
+        b = len(x)
+        z = torch.randn(b, self.latent, device=x.device)
+        if group == "generator":
+            with frozen(self.discriminator):
+                return {"loss": F.softplus(-self.discriminator(self.decode(z))).mean()}
+        if group not in ("discriminator", "main"):
+            raise AekitError(
+                f"the gan has loss groups 'discriminator' and 'generator', not {group!r}"
+            )
+        with torch.no_grad():
+            fake = self.decode(z)
+        use_r1 = group == "discriminator" and self.r1 > 0
+        if use_r1:
+            x = x.detach().requires_grad_(True)
+        real_logit = self.discriminator(x)
+        fake_logit = self.discriminator(fake)
+        terms = discriminator_terms(real_logit, fake_logit, self.label_smoothing)
+        if use_r1:
+            (grad,) = torch.autograd.grad(real_logit.sum(), x, create_graph=True)
+            terms["r1"] = grad.pow(2).flatten(1).sum(1).mean()
+            terms["loss"] = terms["loss"] + 0.5 * self.r1 * terms["r1"]
+        if group == "main":
+            terms["g_loss"] = F.softplus(-fake_logit).mean()
+        return terms
+
+
+class LatentDiscriminator(nn.Module):
+    """(B, latent) -> (B,) logits: an MLP telling prior samples from encoded codes."""
+
+    def __init__(self, latent: int, hidden: Sequence[int]):
+        super().__init__()
+        self.net = MLPEncoder((latent,), hidden, 1, "relu")
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).squeeze(1)
+
+
+@register(
+    "aae", "adversarial autoencoder: codes pushed to N(0, I) by a latent discriminator; generates"
+)
+class AdversarialAutoencoder(Autoencoder):
+    """A deterministic autoencoder (convolutional for images, MLP for tables) whose encoder
+    also plays against a discriminator on the codes, so that codes of the data look like
+    samples of the prior N(0, I) (Makhzani et al. 2016); decoding prior samples generates."""
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        latent: int = 8,
+        channels: Sequence[int] = (32, 64),  # images: one stride-2 conv per entry
+        hidden: Sequence[int] = (512, 256),  # tables: hidden layer sizes
+        activation: str = "relu",
+        critic_hidden: Sequence[int] = (256, 256),  # the latent discriminator's layers
+        adv_weight: float = 0.05,  # weight of the encoder's adversarial loss beside recon
+        label_smoothing: float = 0.0,
+        lr_d_scale: float = 1.0,
+        **common: Any,  # options every family shares: see Autoencoder
+    ):
+        super().__init__(input_shape, latent, **common)
+        if self.sparsity is not None:
+            raise AekitError("the aae's code is shaped by its prior; sparsity does not apply")
+        if adv_weight < 0:
+            raise AekitError(f"adv_weight must be >= 0, got {adv_weight}")
+        _check_stabilisers(label_smoothing, lr_d_scale)
+        self.adv_weight = float(adv_weight)
+        self.label_smoothing = float(label_smoothing)
+        self.lr_d_scale = float(lr_d_scale)
+        if len(self.input_shape) == 3:
+            self.encoder = ConvEncoder(self.input_shape, channels, self.latent, activation)
+            self.decoder = ConvDecoder(self.latent, channels, self.input_shape, activation)
+        else:
+            self.encoder = MLPEncoder(self.input_shape, hidden, self.latent, activation)
+            self.decoder = MLPDecoder(self.latent, hidden, self.input_shape, activation)
+        self.critic = LatentDiscriminator(self.latent, critic_hidden)
+
+    def parameter_groups(self) -> dict[str, list]:
+        ae = [p for n, p in self.named_parameters() if not n.startswith("critic.")]
+        d = {"params": list(self.critic.parameters()), "lr_scale": self.lr_d_scale,
+             "betas": GAN_BETAS}  # fmt: skip
+        return {"main": ae, "discriminator": [d]}
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n new samples decoded from the prior N(0, I): (n, *input_shape)."""
+        device = next(self.parameters()).device
+        return self.decode(torch.randn(n, self.latent, generator=generator).to(device))
+
+    def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
+        """ "main": reconstruction + adv_weight * (the encoder's non-saturating loss against
+        the critic); "discriminator": the critic's cross-entropy, prior samples vs codes. In
+        eval mode (validation) "loss" is the reconstruction alone: the adversarial term rises
+        as the critic learns, so only the reconstruction says which epoch is best."""
+        if group == "discriminator":
+            with torch.no_grad():
+                code = self.encode(self.corrupt(x))
+            prior = torch.randn_like(code)
+            return discriminator_terms(self.critic(prior), self.critic(code), self.label_smoothing)
+        code = self.encode(self.corrupt(x))
+        terms = {"recon": self.reconstruction_loss(self.decoder(code), x)}
+        with frozen(self.critic):
+            terms["adversarial"] = F.softplus(-self.critic(code)).mean()
+        weight = self.adv_weight if self.training else 0.0
+        terms["loss"] = terms["recon"] + weight * terms["adversarial"]
+        return terms
