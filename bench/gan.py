@@ -92,7 +92,7 @@ def main() -> None:
         info = json.loads((path / "metrics.json").read_text())
         row = {
             "run": name, "model": model, "config": cfg, "epochs": epochs,
-            "lr": info["train_config"]["lr"], "train_seconds": info["train_seconds"],
+            "lr": ck.info["train_config"]["lr"], "train_seconds": info["train_seconds"],
             **{k: m[k] for k in ("frechet_distance", "frechet_floor", "precision", "recall",
                                  "class_coverage", "max_class_share", "generated_class_shares",
                                  "generated_n")},

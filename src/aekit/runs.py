@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,8 @@ def train_run(
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
     net = build_model(model, seed=cfg.seed, **{**model_defaults(ds), **model_config})
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
+    if cfg.lr is None:  # the model's own default, recorded in metrics.json as fit uses it
+        cfg = replace(cfg, lr=float(net.default_lr))
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
     probe = CoverageProbe() if generation_applies(net, ds) else None
