@@ -114,7 +114,7 @@ def main() -> None:
                   title="64 samples each, seed 0 (Fashion-MNIST)")  # fmt: skip
     gan_steps = {k: v for k, v in steps.items() if k.startswith("gan")}
     if gan_steps:
-        training_steps([], DOCS / f"gan_training{tag}.png", runs=gan_steps,
+        training_steps(gan_steps, DOCS / f"gan_training{tag}.png",
                        title="GAN training, stabilisers off vs on (same seed)")  # fmt: skip
     md = ["| run | epochs | lr | train s | FD | FD / floor | FD / conv VAE | precision | recall "
           "| classes | max share | collapse warnings |", "|---" * 12 + "|"]  # fmt: skip

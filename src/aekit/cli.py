@@ -267,7 +267,7 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from .tasks.common import evaluation_data, load_run
     from .tasks.generate import generate_run
 
-    ck = load_run(a.run, task="generate")
+    ck = load_run(a.run, need_encoder=False)
     data = None
     if ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None):
         data = evaluation_data(ck, a.data, a.data_dir).x_test

@@ -49,12 +49,13 @@ def loss_curves(history: History, path: str | Path, title: str = "") -> Path:
     return _save(fig, path)
 
 
-def training_steps(steps: list[dict[str, float]], path: str | Path, title: str = "",
-                   runs: dict[str, list[dict[str, float]]] | None = None) -> Path:  # fmt: skip
-    """Within-epoch training curves (History.steps): loss terms, discriminator accuracy on
-    real and fake inputs, and the classes covered by a fixed batch of samples with the largest
-    class's share. With `runs` ({label: steps}), one line per run in each panel instead."""
-    runs = runs or {"": steps}
+def training_steps(
+    runs: dict[str, list[dict[str, float]]], path: str | Path, title: str = ""
+) -> Path:
+    """Within-epoch training curves of one or more runs ({label: History.steps}; label "" for
+    one run): loss terms, discriminator accuracy on real and fake inputs, and the classes
+    covered by a fixed batch of samples with the largest class's share; one line per run and
+    term in each panel."""
     first = next(iter(runs.values()))
     panels = [("losses", [k for k in first[0] if k.endswith("loss")]),
               ("discriminator accuracy", [k for k in first[0] if "acc_" in k]),

@@ -159,7 +159,7 @@ def build_report(
                 lambda p: plots.loss_curves(history, p, title=f"{info.get('model')} on {ds.name}"),
                 "training and validation loss per epoch")  # fmt: skip
             if history.steps:
-                body += fig(lambda p: plots.training_steps(history.steps, p),
+                body += fig(lambda p: plots.training_steps({"": history.steps}, p),
                             "loss terms, discriminator accuracy and the classes of a fixed batch "
                             "of samples, every logged step")  # fmt: skip
             sections.append(("training", "Training curves", body))
@@ -167,17 +167,16 @@ def build_report(
         x, y = ds.x_test, ds.y_test
         anomaly_view = model.has_encoder and y is not None and len(np.unique(y)) == 2 and len(x) > 0
         own_scores = detection is not None and "test_scores" in detection
-        if not model.has_encoder:  # a GAN: no reconstructions, no codes of the data
-            recon = x[:0]
-        else:
-            recon = reconstruct(model, x if anomaly_view and not own_scores else x[:2000])
-        if not len(recon):
-            pass
-        elif ds.kind == "image" and len(x):
+        recon = (  # a GAN has no reconstructions (nor codes of the data)
+            reconstruct(model, x if anomaly_view and not own_scores else x[:2000])
+            if model.has_encoder
+            else x[:0]
+        )
+        if len(recon) and ds.kind == "image":
             body = fig(lambda p: plots.reconstructions(x[:12], recon[:12], p, n=12),
                        "test images (top) and their reconstructions (bottom)")  # fmt: skip
             sections.append(("reconstructions", "Reconstructions", body))
-        elif len(x):
+        elif len(recon):
             per_feature = ((recon - x[: len(recon)]) ** 2).reshape(len(recon), -1).mean(0)
             names = ds.feature_names or [f"feature {i}" for i in range(len(per_feature))]
             body = fig(lambda p: plots.feature_errors(names, per_feature, p,

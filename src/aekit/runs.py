@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,7 @@ def train_run(
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
     net = build_model(model, seed=cfg.seed, **{**model_defaults(ds), **model_config})
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
-    if cfg.lr is None:  # the model's own default, recorded in metrics.json as fit uses it
-        cfg = replace(cfg, lr=float(net.default_lr))
+    cfg = cfg.for_model(net)  # the learning rate fit uses, recorded in metrics.json
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
     probe = CoverageProbe() if generation_applies(net, ds) else None
@@ -131,7 +130,7 @@ def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -
 
     plots.loss_curves(history, out / "loss.png", title=title)
     if history.steps:
-        plots.training_steps(history.steps, out / "training.png", title=title)
+        plots.training_steps({"": history.steps}, out / "training.png", title=title)
     if not model.has_encoder:
         from .tasks.generate import sample
 

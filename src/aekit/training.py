@@ -57,6 +57,13 @@ class TrainConfig:
         if self.schedule not in ("cosine", "constant"):
             raise AekitError(f"schedule must be 'cosine' or 'constant', got {self.schedule!r}")
 
+    def for_model(self, model: Any) -> TrainConfig:
+        """This config with the learning rate resolved: the model's `default_lr` when none
+        was given (what `fit` trains with and records)."""
+        if self.lr is not None:
+            return self
+        return replace(self, lr=float(getattr(model, "default_lr", 2e-3)))
+
     def lr_at(self, step: int, total: int) -> float:
         """The learning rate at optimizer step `step` of `total`: a pure function, so resuming
         needs no scheduler state."""
@@ -163,7 +170,9 @@ def _make_optimizer(cfg: TrainConfig, params: list[Any]) -> torch.optim.Optimize
     """`params`: parameters, or dicts {"params": [...], "lr_scale": s} for parts of a model
     that learn at s times the schedule's rate (e.g. a pre-trained encoder under a new head)."""
     cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    return cls(params, lr=cfg.lr or 2e-3, weight_decay=cfg.weight_decay)  # fit sets cfg.lr
+    if cfg.lr is None:
+        raise AekitError("the learning rate is not set: resolve it with TrainConfig.for_model")
+    return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def _all_params(params: list[Any]) -> list[torch.nn.Parameter]:
@@ -250,9 +259,7 @@ def fit(
     from a Dataset when not given) are stored in model.json. Returns the History; the model
     ends holding its best-validation weights.
     """
-    cfg = config or TrainConfig()
-    if cfg.lr is None:
-        cfg = replace(cfg, lr=float(getattr(model, "default_lr", 2e-3)))
+    cfg = (config or TrainConfig()).for_model(model)
     select_best = bool(getattr(model, "select_best", True))
     engine = engine or LocalEngine(cfg.device)
     x_val: torch.Tensor | None

@@ -19,15 +19,15 @@ __all__ = ["evaluation_data", "input_samples", "load_run", "output_dir", "read_s
 SUMMARY = "summary.json"
 
 
-def load_run(run: str | Path, device: str = "cpu", task: str | None = None) -> Checkpoint:
-    """A trained autoencoder's checkpoint (a classifier checkpoint is refused). With `task`
-    (a task that only needs samples, e.g. "generate"), a generator without an encoder (a GAN)
-    is accepted too."""
+def load_run(run: str | Path, device: str = "cpu", need_encoder: bool = True) -> Checkpoint:
+    """A trained autoencoder's checkpoint (a classifier checkpoint is refused). With
+    `need_encoder` False (a task that only needs samples, e.g. generate), a generator without
+    an encoder (a GAN) is accepted too."""
     from ..registry import get_entry
 
     ck = load(run, device=device)
     role = get_entry(ck.info["model"]).role
-    if task is not None and role == "generator":
+    if not need_encoder and role == "generator":
         return ck
     if role == "generator":
         raise AekitError(

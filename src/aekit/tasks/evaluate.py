@@ -83,9 +83,23 @@ def evaluate(
     x = getattr(ds, f"x_{split}")
     if len(x) == 0:
         raise AekitError(f"the {split} split is empty")
-    if not model.has_encoder:  # a GAN: nothing to reconstruct, only its samples to judge
-        gen = generation_metrics(model, ds) if generation and generation_applies(model, ds) else {}
-        return {**gen, "n": int(len(x))}
+    # a GAN has nothing to reconstruct or encode: only its samples are judged
+    out = (
+        _encoder_metrics(model, ds, split, iw_samples, iw_rows, progress)
+        if model.has_encoder
+        else {}
+    )
+    if generation and generation_applies(model, ds):
+        out.update(generation_metrics(model, ds))
+    out["n"] = int(len(x))
+    return out
+
+
+def _encoder_metrics(
+    model, ds: Dataset, split: str, iw_samples: int, iw_rows: int, progress: bool
+) -> dict[str, Any]:
+    """Reconstruction, per-class and code metrics, and a VAE's likelihood, on the split."""
+    x = getattr(ds, f"x_{split}")
     recon = reconstruct(model, x)
     out: dict[str, Any] = reconstruction_metrics(x, recon, ds.kind)
     y = getattr(ds, f"y_{split}")
@@ -99,9 +113,6 @@ def evaluate(
         rows = x[metrics.subsample(len(x), iw_rows)]
         vl = metrics.vae_likelihood(model, rows, iw_samples, progress=progress)
         out.update(vl, iw_rows=len(rows))
-    if generation and generation_applies(model, ds):
-        out.update(generation_metrics(model, ds))
-    out["n"] = int(len(x))
     return out
 
 
