@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -15,6 +16,16 @@ ROOT = Path(__file__).parent
 RESULTS = ROOT / "results"
 RUNS = ROOT / "runs"  # trained models, reused between benchmark runs (git-ignored)
 DOCS = ROOT.parent / "docs"
+SHARED = ROOT.parents[1] / "shared" / "data"  # the real data sets beside the repository
+
+
+def parse_args(p: argparse.ArgumentParser, threads: int = 2) -> argparse.Namespace:
+    """Parse a bench script's arguments, adding --threads (torch threads; default `threads`)
+    and applying it."""
+    p.add_argument("--threads", type=int, default=threads, help="torch threads")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    return a
 
 
 def machine(threads: int) -> dict[str, Any]:

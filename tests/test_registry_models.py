@@ -22,7 +22,7 @@ def test_unknown_model_and_option_are_clear_errors():
         build_model("nope", input_shape=(4,))
     with pytest.raises(AekitError, match="does not take option.*tied"):
         build_model("conv", input_shape=(1, 8, 8), tied=True)
-    with pytest.raises(AekitError, match=r"needs images of shape \(C, H, W\)"):
+    with pytest.raises(AekitError, match=r"needs images \(C, H, W\) or signals \(C, L\)"):
         build_model("conv", input_shape=(30,))
 
 

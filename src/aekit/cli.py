@@ -51,6 +51,7 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--limit", type=int, help="use a seeded subset of this many samples (quick runs)"
     )
+    _add_kind_options(g)
     g.add_argument("--val-fraction", type=float, default=0.1)
     g.add_argument(
         "--test-fraction",
@@ -58,6 +59,27 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
         default=0.2,
         help="ignored where an official test split exists",
     )
+
+
+def _add_kind_options(g: Any) -> None:
+    """Options of the audio and text loaders (time series need none)."""
+    g.add_argument("--text-column", metavar="COL",
+                   help="text: the column of documents (a name, or 0-based positions such as "
+                        "1 or 1,2 for a file without a header); read as TF-IDF vectors")  # fmt: skip
+    g.add_argument("--vocab-size", type=int, default=10000,
+                   help="text: the TF-IDF vocabulary's size (default 10000)")  # fmt: skip
+    g.add_argument("--audio-features", choices=("logmel", "waveform"), default="logmel",
+                   help="WAV folders: log-mel spectrograms (default) or raw waveforms")  # fmt: skip
+    g.add_argument("--clip-seconds", type=float, default=1.0,
+                   help="WAV folders: cut or pad every file to this length (default 1)")  # fmt: skip
+    g.add_argument("--resample", type=int, metavar="HZ",
+                   help="WAV folders: convert every file to this sample rate")  # fmt: skip
+
+
+def _kind_options(a: argparse.Namespace) -> dict[str, Any]:
+    return {"text_column": a.text_column, "vocab_size": a.vocab_size,
+            "audio_features": a.audio_features, "clip_seconds": a.clip_seconds,
+            "resample": a.resample}  # fmt: skip
 
 
 def _data_options(a: argparse.Namespace) -> dict[str, Any]:
@@ -69,6 +91,7 @@ def _data_options(a: argparse.Namespace) -> dict[str, Any]:
         "limit": a.limit,
         "val_fraction": a.val_fraction,
         "test_fraction": a.test_fraction,
+        **_kind_options(a),
     }
 
 
@@ -349,7 +372,8 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
     opts = {k: v for k, v in opts.items() if v is not None}
     try:
         s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
-                       seed=a.seed, overwrite=a.overwrite, detector_options=opts)  # fmt: skip
+                       normal_class=a.normal_class, seed=a.seed, overwrite=a.overwrite,
+                       detector_options=opts, data_options=_kind_options(a))  # fmt: skip
     except ValueError as e:  # the estimator's own parameter checks
         raise AekitError(str(e)) from None
     print(f"fitted on {s['n_fit']:,} rows in {s['fit_seconds']:.1f} s; threshold {s['threshold']:.5g} "
@@ -580,22 +604,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plot", type=Path, help="also draw the metrics, one panel each, to this PNG")
     s.set_defaults(func=cmd_compare)
 
-    s = sub.add_parser("detect", help="anomaly detection on tables: fit a detector, score files")
+    s = sub.add_parser("detect", help="anomaly detection: fit a detector, score files")
     dsub = s.add_subparsers(dest="detect_command", required=True, parser_class=_Parser)
-    d = dsub.add_parser("fit", help="fit a detector on a table's training split")
-    d.add_argument("data", help="a CSV/TSV/Parquet table or an .npz/.mat array (X, y)")
+    d = dsub.add_parser("fit", help="fit a detector on a data set's training split")
+    d.add_argument("data", help="a CSV/TSV/Parquet table, an .npz/.mat array (X, y), a UCR "
+                   "time-series file, a WAV folder, or a text file with --text-column")  # fmt: skip
     d.add_argument("--out", required=True, type=Path, help="run folder to write")
-    d.add_argument("--label-column", help="0 = normal, 1 = anomaly; kept out of the features, "
-                   "used for metrics (and --normal-only)")  # fmt: skip
+    d.add_argument("--label-column", help="0 = normal, 1 = anomaly (or see --normal-class); "
+                   "kept out of the features, used for metrics (and --normal-only)")  # fmt: skip
+    d.add_argument("--normal-class", metavar="C",
+                   help="labels are classes: C is normal, every other class an anomaly")  # fmt: skip
+    _add_kind_options(d.add_argument_group("audio and text"))
     d.add_argument("--contamination", type=float, default=0.01,
                    help="share of training rows above the threshold (default 0.01)")  # fmt: skip
     d.add_argument("--normal-only", action="store_true",
                    help="fit on the rows labelled 0 only (novelty detection)")  # fmt: skip
-    d.add_argument("--model", default="mlp", help="a name from 'aekit models' (default mlp)")
-    d.add_argument("--latent", type=int, help="code size (default 4)")
-    d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64)")
-    d.add_argument("--epochs", type=int, help="default 10")
-    d.add_argument("--batch-size", type=int, help="default 64")
+    d.add_argument("--model", help="a name from 'aekit models' (default: mlp; conv for time "
+                   "series and audio)")  # fmt: skip
+    d.add_argument("--latent", type=int, help="code size (default 4; series 8, audio 16, text 32)")
+    d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64; text 256)")
+    d.add_argument("--epochs", type=int, help="default 10 (series 50, audio and text 30)")
+    d.add_argument("--batch-size", type=int, help="default 64 (series and audio 32)")
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction", "elbo"),
                    help="elbo: a VAE's negative ELBO instead of its reconstruction error")  # fmt: skip

@@ -79,7 +79,7 @@ class _Saving:
         if ck.train_config.get("estimator") != cls.__name__ or params is None:
             raise AekitError(f"{ck.path} was not saved by {cls.__name__}")
         kwargs: dict[str, Any] = {
-            k: (tuple(v) if k == "hidden" and v else v) for k, v in params.items()
+            k: (tuple(v) if k in ("hidden", "input_shape") and v else v) for k, v in params.items()
         }
         est = cls(**kwargs)
         est.model_, est.scaler_ = ck.model, ck.scaler
@@ -257,10 +257,14 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 
 
 SCORES = ("reconstruction", "elbo")
+SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
 
 
 def _model_config(est: Any, n_features: int) -> dict[str, Any]:
-    cfg: dict[str, Any] = {"input_shape": (n_features,), "latent": est.latent, "output": "linear"}
+    shape = tuple(getattr(est, "input_shape", None) or (n_features,))
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
+    cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": "linear"}
     for key in ("noise", "sparsity", "hidden"):
         if getattr(est, key) is not None:
             cfg[key] = getattr(est, key)
@@ -281,6 +285,11 @@ class AnomalyDetector(_Saving, BaseEstimator):
     `n_models > 1` trains a committee (the registry's "ensemble") in one loop: members with
     code sizes alternating between `latent` and `latent // 2`. A row's score is then the mean
     over members of (error - median) / IQR of that member's training errors: unitless.
+
+    `input_shape` lets a model that needs structured samples read flat rows: e.g. `(1, 140)`
+    turns 140 columns into one 140-step series for `model="conv"` (a 1-D conv autoencoder).
+    `scaling`: "standard" standardizes each column (tables), "global" uses one mean and std
+    for all values (signals, where columns are time steps), "identity" none (TF-IDF).
     """
 
     def __init__(
@@ -293,6 +302,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
         sparsity: str | None = None,
         score_by: str = "reconstruction",
         n_models: int = 1,
+        input_shape: tuple[int, ...] | None = None,
+        scaling: str = "standard",
         epochs: int = 10,  # not 30: an unrecorded trial; bench/anomaly.py has no epochs variant yet
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -308,6 +319,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
         self.sparsity = sparsity
         self.score_by = score_by
         self.n_models = n_models
+        self.input_shape = input_shape
+        self.scaling = scaling
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -322,8 +335,10 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError(f"score_by must be one of {SCORES}, got {self.score_by!r}")
         if self.n_models < 1 or (self.n_models > 1 and self.score_by != "reconstruction"):
             raise ValueError("n_models must be >= 1, and an ensemble is scored by reconstruction")
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"scaling must be one of {SCALINGS}, got {self.scaling!r}")
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.scaler_ = Scaler.fit("standard", X)
+        self.scaler_ = Scaler.fit(self.scaling, X)
         cfg_ = _model_config(self, X.shape[1])
         if self.n_models == 1:
             self.model_ = build_model(self.model, seed=self.random_state, **cfg_)
@@ -337,7 +352,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
         x = self.scaler_.transform(X)
-        self.history_ = self._train(self.model_, x)
+        self.history_ = self._train(self.model_, self._shaped(x))
         self._member_scales: list[list[float]] = []
         if self.n_models > 1:  # each member's training errors: median and IQR
             errs = self._member_errors(torch.from_numpy(x)).numpy()
@@ -362,26 +377,37 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     @torch.no_grad()
     def _scores_scaled(self, xs: np.ndarray, batch_size: int = 65536) -> np.ndarray:
-        x = torch.from_numpy(xs)
+        x = torch.from_numpy(
+            np.require(xs, requirements="W")
+        )  # identity scaling may pass a read-only input
         out = []
         gen = torch.Generator().manual_seed(0)
         for i in range(0, len(x), batch_size):
             xb = x[i : i + batch_size]
             if self.score_by == "elbo":
-                out.append(-self.model_.log_weights(xb, 10, generator=gen).mean(1))
+                out.append(-self.model_.log_weights(self._shaped(xb), 10, generator=gen).mean(1))
             elif self._member_scales:
                 e = self._member_errors(xb)
                 sc = torch.tensor(self._member_scales, dtype=e.dtype)
                 out.append(((e - sc[:, :1]) / sc[:, 1:]).mean(0))
             else:
-                out.append((self.model_(xb) - xb).pow(2).mean(1))
+                out.append(self._sq_errors(self.model_, xb).mean(1))
         return torch.cat(out).double().numpy() if out else np.zeros(0)
+
+    def _shaped(self, x: Any) -> Any:
+        """Flat rows (n, features) as the model's samples (n, *input_shape)."""
+        return x.reshape(len(x), *self.model_.input_shape)
+
+    def _sq_errors(self, model: Any, x: torch.Tensor) -> torch.Tensor:
+        """Squared reconstruction errors of flat rows, (n, features)."""
+        xs = self._shaped(x)
+        return (model(xs) - xs).pow(2).flatten(1)
 
     @torch.no_grad()
     def _member_errors(self, x: torch.Tensor, per_feature: bool = False) -> torch.Tensor:
         """Each member's squared errors (float64): (members, n) row means, or
         (members, n, features)."""
-        errs = [(m(x) - x).pow(2) for m in self.model_.members]
+        errs = [self._sq_errors(m, x) for m in self.model_.members]
         return torch.stack([e if per_feature else e.mean(1) for e in errs]).double()
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -427,7 +453,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
             scale = np.array([s[1] for s in self._member_scales])[:, None, None]
             err = (self._member_errors(x, per_feature=True).numpy() / scale).mean(0)
         else:
-            err = (self.model_(x) - x).pow(2).double().numpy()
+            err = self._sq_errors(self.model_, x).double().numpy()
         top = min(top, err.shape[1])
         idx = np.argsort(-err, axis=1, kind="stable")[:, :top]
         share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)

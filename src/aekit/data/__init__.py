@@ -4,6 +4,9 @@ load_dataset("fashion-mnist")           # IDX files; official 10,000-image test 
 load_dataset("digits")                  # scikit-learn's bundled 8x8 digits
 load_dataset("table.csv", label_column="Class")
 load_dataset("x.npz") / ("x.npy") / ("x.mat") / ("folder/of/images")
+load_dataset("ECG5000_TRAIN.tsv")       # UCR time series (the _TEST file beside it is the test)
+load_dataset("recordings/")             # a folder of WAV files: log-mel spectrograms
+load_dataset("sms.tsv", text_column="1", label_column="0")   # TF-IDF vectors of a text column
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AekitError
-from . import digits, fashion_mnist, images, tables
+from . import audio, digits, fashion_mnist, images, series, tables, text
 from .base import Dataset, make_dataset, split_indices
 from .scaler import Scaler
 
@@ -54,6 +57,12 @@ def load_dataset(
     image_size: tuple[int, int] | None = None,
     channels: int | None = None,
     limit: int | None = None,
+    text_column: str | None = None,
+    vocab_size: int = 10000,
+    audio_features: str = "logmel",
+    clip_seconds: float = 1.0,
+    resample: int | None = None,
+    features: dict[str, Any] | None = None,
 ) -> Dataset:
     """Load `source` and split it deterministically for `seed`.
 
@@ -61,6 +70,11 @@ def load_dataset(
     `test_fraction`. The validation split is `val_fraction` of what remains. The scaler is
     fitted on the training split only. `limit` keeps a seeded subset of the samples
     (of the training pool only, for Fashion-MNIST).
+
+    Text (`text_column`): TF-IDF over at most `vocab_size` words, fitted on the training split.
+    Audio folders: `audio_features` "logmel" or "waveform", clips of `clip_seconds`, all at one
+    sample rate unless `resample` gives one. `features`, a trained model's saved description
+    (Dataset.features), makes new data into exactly the features the model was trained on.
     """
     if not 0 <= val_fraction < 1 or not 0 <= test_fraction < 1:
         raise AekitError("val_fraction and test_fraction must be in [0, 1)")
@@ -89,8 +103,27 @@ def load_dataset(
     if not path.exists():
         raise AekitError(
             f"data {name!r} not found: give 'fashion-mnist', 'digits', or a path to a table "
-            f"({', '.join(tables.TABLE_SUFFIXES + tables.ARRAY_SUFFIXES)}) or an image folder"
+            f"({', '.join(tables.TABLE_SUFFIXES + tables.ARRAY_SUFFIXES)}), a UCR time-series "
+            "file, a text file with --text-column, or a folder of images or WAV files"
         )
+    saved_type = (features or {}).get("type")
+    if text_column is not None or saved_type == "tfidf":
+        if text_column is None:
+            raise AekitError(f"{path}: the model was trained on text; give --text-column")
+        return _load_text(path, text_column, label_column, vocab_size, features, limit, split)
+    is_series = series.is_series_folder(path) or series.looks_like_series(path)
+    if label_column is not None and (is_series or audio.is_audio_folder(path)):
+        raise AekitError(
+            f"{path}: --label-column applies to tables and text; time series carry their label "
+            "in the first column, WAV files in their folder or file name"
+        )
+    if audio.is_audio_folder(path):
+        saved = (
+            audio.AudioFeatures.from_dict(features) if features and saved_type == "audio" else None
+        )
+        return _load_audio(path, saved, audio_features, clip_seconds, resample, limit, split)
+    if is_series:
+        return _load_series(path, features, limit, split)
     if path.is_dir():
         x, y, class_names = images.read_folder(path, image_size, channels)
         x, y = _limit(x, y, limit, seed)
@@ -99,10 +132,10 @@ def load_dataset(
         )
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:
-        x, y, features = tables.read_table(path, label_column)
+        x, y, columns = tables.read_table(path, label_column)
         x, y = _limit(x, y, limit, seed)
         return make_dataset(
-            path.stem, "table", x, y, feature_names=features, source=str(path), **split
+            path.stem, "table", x, y, feature_names=columns, source=str(path), **split
         )
     if suffix in tables.ARRAY_SUFFIXES:
         if label_column is not None:
@@ -118,3 +151,66 @@ def load_dataset(
         f"{path}: unsupported file type {suffix!r}; use CSV, TSV, Parquet, .npy, .npz, .mat "
         "or a folder of images"
     )
+
+
+def _load_text(
+    path: Path, text_column: str, label_column: str | None, vocab_size: int,
+    features: dict[str, Any] | None, limit: int | None, split: dict[str, Any],
+) -> Dataset:  # fmt: skip
+    docs, y, class_names = text.read_text(path, text_column, label_column)
+    docs, y = _limit(docs, y, limit, split["seed"])
+
+    def fit_text(train_docs: np.ndarray) -> text.TextFeatures:  # on the training split only
+        if features is not None:
+            return text.TextFeatures.from_dict(features)
+        return text.TextFeatures.fit(train_docs, max_features=vocab_size)
+
+    return make_dataset(path.stem, "text", docs, y, class_names=class_names, source=str(path),
+                        fit_features=fit_text, **split)  # fmt: skip
+
+
+def _load_audio(
+    path: Path, saved: audio.AudioFeatures | None, kind: str, clip_seconds: float,
+    resample: int | None, limit: int | None, split: dict[str, Any],
+) -> Dataset:  # fmt: skip
+    waves, y, class_names, test_mask, feats = audio.read_folder(
+        path, saved, clip_seconds=clip_seconds, resample_to=resample, kind=kind
+    )
+    x = feats.transform(waves)
+    common: dict[str, Any] = {"class_names": class_names, "source": str(path),
+                              "features": feats.to_dict(), **split}  # fmt: skip
+    if test_mask is not None and y is not None and split["test_fraction"] > 0:  # official split
+        xtr, ytr = _limit(x[~test_mask], y[~test_mask], limit, split["seed"])
+        return make_dataset(path.name, "audio", xtr, ytr, x_test=x[test_mask],
+                            y_test=y[test_mask], **common)  # fmt: skip
+    x, y = _limit(x, y, limit, split["seed"])
+    return make_dataset(path.name, "audio", x, y, **common)
+
+
+def _load_series(
+    path: Path, features: dict[str, Any] | None, limit: int | None, split: dict[str, Any]
+) -> Dataset:
+    x, y, xt, yt = series.load_series(path)
+    length = (features or {}).get("length")
+    if length is not None and x.shape[-1] != length:
+        raise AekitError(
+            f"{path}: series of length {x.shape[-1]}, the model was trained on {length}"
+        )
+    classes = np.unique(y if yt is None else np.concatenate([y, yt]))
+    labels: np.ndarray | None = np.searchsorted(classes, y)  # indices into the class names
+    labels_test = None if yt is None else np.searchsorted(classes, yt)
+    x, labels = _limit(x, labels, limit, split["seed"])
+    if (
+        xt is not None
+        and labels_test is not None
+        and labels is not None
+        and not split["test_fraction"]
+    ):
+        # no split wanted (a model applied to the data): every series, train file first
+        x, labels = np.concatenate([x, xt]), np.concatenate([labels, labels_test])
+        xt, labels_test = None, None
+    return make_dataset(
+        path.stem.removesuffix("_TRAIN"), "series", x, labels, x_test=xt, y_test=labels_test,
+        class_names=[str(c) for c in classes], source=str(path),
+        features={"type": "series", "length": int(x.shape[-1])}, **split,
+    )  # fmt: skip

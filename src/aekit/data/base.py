@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +13,11 @@ from .scaler import Scaler
 
 @dataclass
 class Dataset:
-    """Scaled float32 arrays; images are (N, C, H, W), tables (N, D)."""
+    """Scaled float32 arrays; images are (N, C, H, W), tables and text (N, D), series and
+    audio (N, C, L) (a log-mel spectrogram has one channel per mel band)."""
 
     name: str
-    kind: str  # "image" | "table"
+    kind: str  # "image" | "table" | "series" | "audio" | "text"
     x_train: np.ndarray
     x_val: np.ndarray
     x_test: np.ndarray
@@ -26,10 +28,27 @@ class Dataset:
     feature_names: list[str] | None = None
     class_names: list[str] | None = None
     source: str = ""
+    features: dict[str, Any] | None = None  # how raw inputs became features (audio, text)
+    documents: dict[str, np.ndarray] | None = None  # text: each split's documents, for display
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])
+
+    def column_names(self) -> list[str]:
+        """Names of the features of a flattened sample: a table's columns, the words of a text
+        vocabulary, time steps t0..., mel band and frame m0_f0..., else x0..."""
+        if self.feature_names:
+            return list(self.feature_names)
+        feats = self.features or {}
+        if feats.get("type") == "tfidf":
+            return list(feats["vocabulary"])
+        shape = self.sample_shape
+        if feats.get("kind") == "logmel" and len(shape) == 2:
+            return [f"m{b}_f{t}" for b in range(shape[0]) for t in range(shape[1])]
+        if self.kind in ("series", "audio") and len(shape) == 2 and shape[0] == 1:
+            return [f"t{i}" for i in range(shape[1])]
+        return [f"x{i}" for i in range(int(np.prod(shape)))]
 
     def describe(self) -> dict[str, Any]:
         """What a checkpoint records about its data (enough to check new inputs against)."""
@@ -43,7 +62,13 @@ class Dataset:
             "n_test": len(self.x_test),
             "feature_names": self.feature_names,
             "class_names": self.class_names,
+            "features": self.features,
         }
+
+
+# images to [0, 1]; table columns standardized; signals by one mean and std; TF-IDF as is
+SCALER_KIND = {"image": "minmax", "table": "standard", "series": "global", "audio": "global",
+               "text": "identity"}  # fmt: skip
 
 
 def split_indices(
@@ -71,8 +96,14 @@ def make_dataset(
     feature_names: list[str] | None = None,
     class_names: list[str] | None = None,
     source: str = "",
+    features: dict[str, Any] | None = None,
+    fit_features: Callable[[np.ndarray], Any] | None = None,
 ) -> Dataset:
-    """Split (unless an official test split is given), fit the scaler on train only, scale all."""
+    """Split (unless an official test split is given), fit the scaler on train only, scale all.
+
+    `fit_features(raw_train)` (text), when given, is fitted on the training split only and
+    returns an object with `transform(raw)` and `to_dict()` that turns every split into
+    features."""
     if x_test is None:
         tr, va, te = split_indices(len(x), seed, val_fraction, test_fraction)
         x_test, y_test = x[te], (y[te] if y is not None else None)
@@ -81,7 +112,14 @@ def make_dataset(
     x_train, x_val = x[tr], x[va]
     y_train = y[tr] if y is not None else None
     y_val = y[va] if y is not None else None
-    scaler = Scaler.fit("minmax" if kind == "image" else "standard", x_train)
+    documents = None
+    if fit_features is not None:
+        if kind == "text":
+            documents = {"train": x_train, "val": x_val, "test": x_test}
+        fitted = fit_features(x_train)
+        x_train, x_val, x_test = (fitted.transform(a) for a in (x_train, x_val, x_test))
+        features = fitted.to_dict()
+    scaler = Scaler.fit(SCALER_KIND[kind], x_train)
     return Dataset(
         name=name,
         kind=kind,
@@ -95,4 +133,6 @@ def make_dataset(
         feature_names=feature_names,
         class_names=class_names,
         source=source,
+        features=features,
+        documents=documents,
     )

@@ -11,7 +11,8 @@ import numpy as np
 @dataclass
 class Scaler:
     """kind "minmax": one global (min, max) to [0, 1] (images); "standard": per-column (tables);
-    "identity": data used as given."""
+    "global": one mean and std for every value (signals, spectrograms); "identity": data used
+    as given (TF-IDF vectors)."""
 
     kind: str = "identity"
     min: float = 0.0
@@ -28,6 +29,10 @@ class Scaler:
             x = np.asarray(x, dtype=np.float64)
             std = x.std(axis=0)
             return cls("standard", mean=x.mean(axis=0), std=np.where(std > 0, std, 1.0))
+        if kind == "global":
+            x = np.asarray(x, dtype=np.float64)
+            std = float(x.std())
+            return cls("global", mean=np.asarray(x.mean()), std=np.asarray(std if std > 0 else 1.0))
         if kind == "identity":
             return cls("identity")
         raise ValueError(f"unknown scaler kind {kind!r}")
@@ -36,7 +41,7 @@ class Scaler:
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return ((x - self.min) / (self.max - self.min)).astype(np.float32)
-        if self.kind == "standard":
+        if self.kind in ("standard", "global"):
             assert self.mean is not None and self.std is not None
             return ((x - self.mean) / self.std).astype(np.float32)
         return x
@@ -45,7 +50,7 @@ class Scaler:
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return (x * (self.max - self.min) + self.min).astype(np.float32)
-        if self.kind == "standard":
+        if self.kind in ("standard", "global"):
             assert self.mean is not None and self.std is not None
             return (x * self.std + self.mean).astype(np.float32)
         return x
@@ -54,7 +59,7 @@ class Scaler:
         d: dict[str, Any] = {"kind": self.kind}
         if self.kind == "minmax":
             d.update(min=self.min, max=self.max)
-        if self.kind == "standard":
+        if self.kind in ("standard", "global"):
             assert self.mean is not None and self.std is not None
             d.update(mean=self.mean.tolist(), std=self.std.tolist())
         return d
@@ -64,6 +69,6 @@ class Scaler:
         kind = d["kind"]
         if kind == "minmax":
             return cls("minmax", float(d["min"]), float(d["max"]))
-        if kind == "standard":
-            return cls("standard", mean=np.asarray(d["mean"]), std=np.asarray(d["std"]))
+        if kind in ("standard", "global"):
+            return cls(kind, mean=np.asarray(d["mean"]), std=np.asarray(d["std"]))
         return cls(kind)

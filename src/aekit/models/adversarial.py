@@ -239,7 +239,7 @@ class AdversarialAutoencoder(Autoencoder):
         self,
         input_shape: Sequence[int],
         latent: int = 8,
-        channels: Sequence[int] = (32, 64),  # images: one stride-2 conv per entry
+        channels: Sequence[int] = (32, 64),  # images and signals: one stride-2 conv per entry
         hidden: Sequence[int] = (512, 256),  # tables: hidden layer sizes
         activation: str = "relu",
         critic_hidden: Sequence[int] = (256, 256),  # the latent discriminator's layers
@@ -257,7 +257,7 @@ class AdversarialAutoencoder(Autoencoder):
         self.adv_weight = float(adv_weight)
         self.label_smoothing = float(label_smoothing)
         self.lr_d_scale = float(lr_d_scale)
-        if len(self.input_shape) == 3:
+        if len(self.input_shape) in (2, 3):  # signals (C, L) and images (C, H, W)
             self.encoder = ConvEncoder(self.input_shape, channels, self.latent, activation)
             self.decoder = ConvDecoder(self.latent, channels, self.input_shape, activation)
         else:

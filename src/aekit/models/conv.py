@@ -1,4 +1,5 @@
-"""Convolutional autoencoder for images (grayscale or RGB, any size)."""
+"""Convolutional autoencoder for images (C, H, W: 2-D convs) and signals (C, L: 1-D convs:
+waveforms, time series, spectrograms with one channel per frequency band)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,17 @@ def check_image_shape(name: str, input_shape: Sequence[int]) -> tuple[int, int, 
     return c, h, w
 
 
-@register("conv", "convolutional autoencoder for images (grayscale or RGB)")
+def check_conv_shape(name: str, input_shape: Sequence[int]) -> tuple[int, ...]:
+    """Images (C, H, W) or signals (C, L); tables and text vectors go to the MLP family."""
+    if len(input_shape) not in (2, 3):
+        raise AekitError(
+            f"model {name!r} needs images (C, H, W) or signals (C, L); got samples of shape "
+            f"{tuple(input_shape)} (use an mlp model for tables and text)"
+        )
+    return tuple(int(s) for s in input_shape)
+
+
+@register("conv", "convolutional autoencoder: 2-D for images, 1-D for signals and spectrograms")
 class ConvAutoencoder(Autoencoder):
     def __init__(
         self,
@@ -33,6 +44,6 @@ class ConvAutoencoder(Autoencoder):
         **common: Any,  # options every family shares: see Autoencoder
     ):
         super().__init__(input_shape, latent, **common)
-        shape = check_image_shape("conv", self.input_shape)
+        shape = check_conv_shape("conv", self.input_shape)
         self.encoder = ConvEncoder(shape, channels, self.latent, activation, batch_norm)
         self.decoder = ConvDecoder(self.latent, channels, shape, activation, batch_norm)

@@ -101,8 +101,16 @@ def _down(n: int, layers: int) -> int:
     return n
 
 
+def _conv_classes(ndim: int) -> tuple[type, type, type]:
+    """(Conv, ConvTranspose, BatchNorm) for signals (C, L): 1-D, or images (C, H, W): 2-D."""
+    if ndim == 1:
+        return nn.Conv1d, nn.ConvTranspose1d, nn.BatchNorm1d
+    return nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d
+
+
 class ConvEncoder(nn.Module):
-    """(B, C, H, W) -> (B, out_dim): stride-2 3x3 convs (each halves H and W), then a linear map."""
+    """(B, C, L) or (B, C, H, W) -> (B, out_dim): stride-2 size-3 convs (each halves every
+    spatial size), then a linear map. Signals (C, L) get 1-D convs, images 2-D."""
 
     def __init__(
         self,
@@ -113,22 +121,24 @@ class ConvEncoder(nn.Module):
         norm: bool = False,
     ):
         super().__init__()
-        c, h, w = input_shape
+        c, *spatial = input_shape
+        conv, _, bn = _conv_classes(len(spatial))
         layers: list[nn.Module] = []
         for ch in channels:
-            layers.append(nn.Conv2d(c, ch, 3, stride=2, padding=1, bias=not norm))
-            layers += [nn.BatchNorm2d(ch), activation(act)] if norm else [activation(act)]
+            layers.append(conv(c, ch, 3, stride=2, padding=1, bias=not norm))
+            layers += [bn(ch), activation(act)] if norm else [activation(act)]
             c = ch
         self.convs = nn.Sequential(*layers)
-        self.flat_shape = (c, _down(h, len(channels)), _down(w, len(channels)))
+        self.flat_shape = (c, *(_down(s, len(channels)) for s in spatial))
         self.fc = nn.Linear(math.prod(self.flat_shape), out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.convs(x).flatten(1))  # (B, C, H, W) -> (B, out_dim)
+        return self.fc(self.convs(x).flatten(1))  # (B, C, *spatial) -> (B, out_dim)
 
 
 class ConvDecoder(nn.Module):
-    """(B, latent) -> (B, C, H, W): a linear map, then stride-2 transposed convs; cropped to H, W."""
+    """(B, latent) -> (B, C, L) or (B, C, H, W): a linear map, then stride-2 transposed convs;
+    cropped to the output size."""
 
     def __init__(
         self,
@@ -139,24 +149,26 @@ class ConvDecoder(nn.Module):
         norm: bool = False,
     ):
         super().__init__()
-        c_out, self.h, self.w = output_shape
+        c_out, *spatial = output_shape
+        self.spatial = tuple(int(s) for s in spatial)
+        _, deconv, bn = _conv_classes(len(spatial))
         rev = list(reversed(channels))
-        self.flat_shape = (rev[0], _down(self.h, len(rev)), _down(self.w, len(rev)))
+        self.flat_shape = (rev[0], *(_down(s, len(rev)) for s in spatial))
         self.fc = nn.Sequential(nn.Linear(latent, math.prod(self.flat_shape)), activation(act))
         layers: list[nn.Module] = []
         outs = [*rev[1:], c_out]
         for i, (a, b) in enumerate(zip(rev, outs)):
             last = i == len(outs) - 1  # no norm or activation last: the model adds its own
             layers.append(
-                nn.ConvTranspose2d(
-                    a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm
-                )
+                deconv(a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm)
             )
             if not last:
-                layers += [nn.BatchNorm2d(b), activation(act)] if norm else [activation(act)]
+                layers += [bn(b), activation(act)] if norm else [activation(act)]
         self.deconvs = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.fc(z).view(z.shape[0], *self.flat_shape)
-        out = self.deconvs(h)  # (B, C, >=H, >=W)
-        return out[:, :, : self.h, : self.w]
+        out = self.deconvs(h)  # (B, C, >=L) or (B, C, >=H, >=W)
+        if len(self.spatial) == 1:
+            return out[:, :, : self.spatial[0]]
+        return out[:, :, : self.spatial[0], : self.spatial[1]]

@@ -14,7 +14,7 @@ from torch import nn
 from ..errors import AekitError
 from ..registry import register
 from .base import Autoencoder
-from .conv import check_image_shape
+from .conv import check_conv_shape
 from .layers import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -134,7 +134,7 @@ class MLPVAE(VAEBase):
         self.decoder = MLPDecoder(self.latent, hidden, self.input_shape, activation)
 
 
-@register("conv-vae", "convolutional variational autoencoder for images: generative")
+@register("conv-vae", "convolutional variational autoencoder (2-D images, 1-D signals): generative")
 class ConvVAE(VAEBase):
     def __init__(
         self,
@@ -149,6 +149,6 @@ class ConvVAE(VAEBase):
     ):
         super().__init__(input_shape, latent, **common)
         self._init_vae(likelihood, beta, warmup_epochs)
-        shape = check_image_shape("conv-vae", self.input_shape)
+        shape = check_conv_shape("conv-vae", self.input_shape)
         self.encoder = ConvEncoder(shape, channels, 2 * self.latent, activation)
         self.decoder = ConvDecoder(self.latent, channels, shape, activation)

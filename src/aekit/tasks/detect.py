@@ -37,6 +37,32 @@ def binary_labels(y: np.ndarray, source: str) -> np.ndarray:
     return np.asarray(y).astype(int)
 
 
+# what backs the detector for each kind of data, unless the caller says otherwise: series and
+# spectrograms a 1-D conv autoencoder over one mean/std, TF-IDF vectors an MLP on the raw
+# weights (standardizing 10,000 sparse columns would blow up the rare words)
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "table": {},
+    "series": {"model": "conv", "hidden": None, "latent": 8, "scaling": "global",
+               "epochs": 50, "batch_size": 32},
+    "audio": {"model": "conv", "hidden": None, "latent": 16, "scaling": "global",
+              "epochs": 30, "batch_size": 32},
+    "text": {"model": "mlp", "hidden": (256,), "latent": 32, "scaling": "identity",
+             "epochs": 30, "batch_size": 64},
+}  # fmt: skip
+
+
+def _binary(y: np.ndarray, ds, normal_class: str | None, source: str) -> np.ndarray:
+    """0/1 labels: as given, or 0 for `normal_class` and 1 for every other class."""
+    if normal_class is None:
+        return binary_labels(y, source)
+    names = ds.class_names or []
+    if str(normal_class) not in names:
+        raise AekitError(
+            f"{source}: no class {normal_class!r}; classes are: {', '.join(map(str, names))}"
+        )
+    return (np.asarray(y) != names.index(str(normal_class))).astype(int)
+
+
 def detection_metrics(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     """ROC-AUC and PR-AUC of the scores; precision, recall and F1 of `scores > threshold`."""
     from sklearn.metrics import average_precision_score, roc_auc_score
@@ -62,28 +88,39 @@ def detect_fit(
     out: str | Path,
     *,
     label_column: str | None = None,
+    normal_class: str | None = None,
     normal_only: bool = False,
     seed: int = 0,
     overwrite: bool = False,
     detector_options: dict[str, Any] | None = None,
+    data_options: dict[str, Any] | None = None,
     report: bool = True,
 ) -> dict[str, Any]:
     """Fit a detector on SOURCE's training split into the run folder OUT; returns the summary
-    (threshold, fit time, and with labels the test split's detection metrics)."""
+    (threshold, fit time, and with labels the test split's detection metrics).
+
+    Tables, time series, audio and text are all scored as flat rows of features; series and
+    spectrograms go to a 1-D conv autoencoder by default (KIND_DEFAULTS). `normal_class`
+    names the class that is normal when labels are not 0/1 (every other class is an anomaly).
+    `data_options` go to load_dataset (e.g. text_column)."""
     import pandas as pd
 
     from ..data import load_dataset
     from ..estimators import AnomalyDetector
     from ..runs import load_args, prepare_out
 
-    ds = load_dataset(source, label_column=label_column, seed=seed)
-    if ds.kind != "table":
-        raise AekitError(f"{source}: detect works on tables (CSV, Parquet, .npz, .mat)")
+    data_options = {k: v for k, v in (data_options or {}).items() if v is not None}
+    ds = load_dataset(source, label_column=label_column, seed=seed, **data_options)
+    if ds.kind not in KIND_DEFAULTS:
+        raise AekitError(f"{source}: detect works on tables, time series, audio and text")
     raw = {s: ds.scaler.inverse_transform(getattr(ds, f"x_{s}")) for s in ("train", "val", "test")}
-    x_fit = np.concatenate([raw["train"], raw["val"]])
+    flat = {s: a.reshape(len(a), -1) for s, a in raw.items()}
+    x_fit = np.concatenate([flat["train"], flat["val"]])
     y_fit = None
     if ds.y_train is not None:
-        y_fit = binary_labels(np.concatenate([ds.y_train, ds.y_val]), str(source))
+        y_fit = _binary(np.concatenate([ds.y_train, ds.y_val]), ds, normal_class, str(source))
+    elif normal_class is not None:
+        raise AekitError("--normal-class needs labels: give --label-column")
     if normal_only:
         if y_fit is None:
             raise AekitError("--normal-only needs labels: give --label-column (or y in the file)")
@@ -92,24 +129,28 @@ def detect_fit(
         raise AekitError(f"{source}: {len(x_fit)} training rows; need at least 2")
     out = Path(out)
     prepare_out(out, resume=False, overwrite=overwrite)
-    names = ds.feature_names or [f"x{i}" for i in range(x_fit.shape[1])]
-    det = AnomalyDetector(random_state=seed, **(detector_options or {}))
+    names = ds.column_names()
+    options = {**KIND_DEFAULTS[ds.kind], **(detector_options or {})}
+    if ds.kind in ("series", "audio") and options.get("model") in ("conv", "conv-vae"):
+        options.setdefault("input_shape", tuple(ds.sample_shape))
+    det = AnomalyDetector(random_state=seed, **options)
     t0 = time.perf_counter()
     det.fit(pd.DataFrame(x_fit, columns=names))
     fit_seconds = time.perf_counter() - t0
-    det.save(out, data={**ds.describe(), "load_args": load_args(source, label_column=label_column,
-                                                                 seed=seed)})  # fmt: skip
+    det.save(out, data={**ds.describe(), "load_args": load_args(
+        source, label_column=label_column, seed=seed, **data_options)})  # fmt: skip
     summary: dict[str, Any] = {
-        "source": str(source), "label_column": label_column, "normal_only": normal_only,
+        "source": str(source), "kind": ds.kind, "label_column": label_column,
+        "normal_class": normal_class, "normal_only": normal_only,
         "seed": seed,
         "contamination": det.contamination, "threshold": det.threshold_,
         "n_fit": int(len(x_fit)), "n_flagged_fit": int(det.labels_.sum()),
         "fit_seconds": fit_seconds, "features": names,
         "detector": {k: v for k, v in det.get_params().items() if k != "verbose"},
     }  # fmt: skip
-    test_scores = det.decision_function(pd.DataFrame(raw["test"], columns=names))
+    test_scores = det.decision_function(pd.DataFrame(flat["test"], columns=names))
     if ds.y_test is not None and len(test_scores):
-        y_test = binary_labels(ds.y_test, str(source))
+        y_test = _binary(ds.y_test, ds, normal_class, str(source))
         summary["test"] = detection_metrics(y_test, test_scores, det.threshold_)
     det.history_.to_csv(out / "metrics.csv")
     if report:
