@@ -621,10 +621,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fit on the rows labelled 0 only (novelty detection)")  # fmt: skip
     d.add_argument("--model", help="a name from 'aekit models' (default: mlp; conv for time "
                    "series and audio)")  # fmt: skip
-    d.add_argument("--latent", type=int, help="code size (default 4; series 8, audio 16, text 32)")
-    d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64; text 256)")
+    d.add_argument("--latent", type=int, help="code size (default 4; series 8, audio 16, text 128)")
+    d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64; text 1024)")
     d.add_argument("--epochs", type=int, help="default 10 (series 50, audio and text 30)")
-    d.add_argument("--batch-size", type=int, help="default 64 (series and audio 32)")
+    d.add_argument("--batch-size", type=int, help="default 64 (series, audio and text 32)")
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction", "elbo"),
                    help="elbo: a VAE's negative ELBO instead of its reconstruction error")  # fmt: skip

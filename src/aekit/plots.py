@@ -330,3 +330,59 @@ def compare_bars(rows: list[dict], keys: list[str], path: str | Path, title: str
     for ax in list(axes.flat)[len(keys) :]:
         ax.axis("off")
     return _save(fig, path, suptitle=title)
+
+
+def signal_reconstructions(
+    x: np.ndarray, recon: np.ndarray, path: str | Path, titles: list[str] | None = None,
+    title: str = "",
+) -> Path:  # fmt: skip
+    """Signals (N, 1, L) as lines, each with its reconstruction over it; spectrograms
+    (N, bands, frames) as image pairs (input above, reconstruction below), one column each."""
+    n = len(x)
+    titles = titles or [""] * n
+    if x.shape[1] == 1:
+        cols = min(n, 4)
+        rows = -(-n // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.2 * rows), dpi=100,
+                                 squeeze=False)  # fmt: skip
+        for i, ax in enumerate(axes.flat):
+            if i >= n:
+                ax.axis("off")
+                continue
+            ax.plot(x[i, 0], lw=0.9, color="black", label="input")
+            ax.plot(recon[i, 0], lw=0.9, color="tab:red", label="reconstruction")
+            ax.set_title(titles[i], fontsize=8)
+            ax.tick_params(labelsize=7)
+            if i == 0:
+                ax.legend(fontsize=7)
+        return _save(fig, path, title)
+    fig, axes = plt.subplots(2, n, figsize=(1.9 * n, 3.6), dpi=100, squeeze=False)
+    lo, hi = float(np.percentile(x, 1)), float(np.percentile(x, 99))
+    for i in range(n):
+        for r, (img, what) in enumerate(((x[i], "input"), (recon[i], "reconstruction"))):
+            ax = axes[r, i]
+            ax.imshow(img, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_ylabel(what, fontsize=8)
+        axes[0, i].set_title(titles[i], fontsize=8)
+    return _save(fig, path, title)
+
+
+def series_overlay(
+    groups: dict[str, tuple[np.ndarray, np.ndarray]], path: str | Path, title: str = ""
+) -> Path:
+    """One panel per group ({name: (series (n, L), reconstructions (n, L))}): the series in
+    thin lines and their reconstructions dashed, e.g. normal and anomalous heartbeats."""
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 3.0), dpi=100,
+                             sharey=True, squeeze=False)  # fmt: skip
+    for ax, (name, (xs, rs)) in zip(axes[0], groups.items()):
+        for j, (s, r) in enumerate(zip(xs, rs)):
+            color = plt.cm.tab10(j % 10)
+            ax.plot(s, lw=0.9, color=color, alpha=0.85)
+            ax.plot(r, lw=0.9, color=color, ls="--")
+        ax.set_title(f"{name}: {len(xs)} series (solid) and reconstructions (dashed)", fontsize=8)
+        ax.set_xlabel("time step", fontsize=8)
+        ax.grid(alpha=0.3)
+    return _save(fig, path, title)

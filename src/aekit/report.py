@@ -31,7 +31,10 @@ from .metrics import encode, reconstruct, subsample
 from .training import STEPS_CSV, History, read_steps
 
 REPORT = "report.html"
-ORDER = ("metrics", "reconstructions", "map", "samples", "anomaly", "training", "run")
+ORDER = ("metrics", "reconstructions", "map", "neighbours", "samples", "anomaly", "training",
+         "run")  # fmt: skip
+SIGNAL_PANELS = 8  # test series or spectrograms drawn with their reconstructions
+NEIGHBOUR_DOCS = 4  # text: test documents shown with their nearest training documents
 MAP_POINTS = 2000  # test codes drawn on the latent map
 
 # key: (label, what it means, which way is better)
@@ -176,13 +179,23 @@ def build_report(
             body = fig(lambda p: plots.reconstructions(x[:12], recon[:12], p, n=12),
                        "test images (top) and their reconstructions (bottom)")  # fmt: skip
             sections.append(("reconstructions", "Reconstructions", body))
+        elif len(recon) and ds.kind in ("series", "audio"):
+            pick = np.sort(np.random.default_rng(seed).choice(
+                len(x), min(SIGNAL_PANELS, len(x)), replace=False))  # fmt: skip
+            titles = [_class_name(ds, c) for c in y[pick]] if y is not None else None
+            what = "spectrograms" if ds.sample_shape[0] > 1 else "series"
+            body = fig(lambda p: plots.signal_reconstructions(
+                x[pick], reconstruct(model, x[pick]), p, titles, title=f"test {what} (seeded pick)"),
+                f"test {what} and their reconstructions")  # fmt: skip
+            sections.append(("reconstructions", "Reconstructions", body))
         elif len(recon):
             per_feature = ((recon - x[: len(recon)]) ** 2).reshape(len(recon), -1).mean(0)
-            names = ds.feature_names or [f"feature {i}" for i in range(len(per_feature))]
+            names = ds.column_names()
+            what = "words" if ds.kind == "text" else "columns"
             body = fig(lambda p: plots.feature_errors(names, per_feature, p,
-                                                      title="worst-reconstructed columns"),
-                       "per-column test reconstruction error")  # fmt: skip
-            sections.append(("reconstructions", "Reconstruction by column", body))
+                                                      title=f"worst-reconstructed {what}"),
+                       f"per-{what[:-1]} test reconstruction error")  # fmt: skip
+            sections.append(("reconstructions", f"Reconstruction by {what[:-1]}", body))
         # -- metrics
         rows = []
         for k, (label, meaning, better) in METRICS.items():
@@ -228,6 +241,9 @@ def build_report(
                 lambda p: plots.scatter_map(coords, labels, p, class_names=ds.class_names,
                                             title=f"{what}, {len(idx):,} test samples"),
                 "2-D map of the test codes")))  # fmt: skip
+        # -- text: nearest training documents in code space
+        if ds.kind == "text" and ds.documents is not None and model.has_encoder and len(x):
+            sections.append(("neighbours", "Nearest neighbours", _neighbours(model, ds, seed)))
         # -- samples
         if is_generative(model) and ds.kind == "image":
             gen = sample(model, 64, seed)
@@ -260,7 +276,10 @@ def build_report(
                 score = np.asarray(detection["test_scores"])  # type: ignore[index]
             else:
                 score = ((recon - x) ** 2).reshape(len(x), -1).mean(1)
-            sections.append(("anomaly", "Anomaly scores", _anomaly(ds, score, fig, detection)))
+            body = _anomaly(ds, score, fig, detection)
+            if ds.kind == "series":
+                body += _overlay(model, ds, fig, seed)
+            sections.append(("anomaly", "Anomaly scores", body))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
     summary = _summary(info, ds, scores, train_info, model.has_encoder)
@@ -331,6 +350,49 @@ def _anomaly(ds: Dataset, score: np.ndarray, fig: _Figures,
     ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC of the anomaly score"),
             "ROC curve of the anomaly score") + "</div>"  # fmt: skip
     return body
+
+
+def _neighbours(model, ds: Dataset, seed: int) -> str:
+    """A few test documents, each with its 3 nearest training documents (cosine distance
+    between codes) and their labels."""
+    assert ds.documents is not None
+    z_train, z_test = encode(model, ds.x_train), encode(model, ds.x_test)
+    norm = lambda z: z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)  # noqa: E731
+    z_train, z_test = norm(z_train), norm(z_test)
+    picks = np.random.default_rng(seed).choice(len(z_test), min(NEIGHBOUR_DOCS, len(z_test)),
+                                               replace=False)  # fmt: skip
+    label = lambda y, i: f" [{_esc(_class_name(ds, y[i]))}]" if y is not None else ""  # noqa: E731
+    short = lambda t: _esc(t if len(t) <= 160 else t[:157] + "...")  # noqa: E731
+    rows = []
+    for i in picks:
+        near = np.argsort(-(z_train @ z_test[i]))[:3]
+        cells = "".join(f"<li>{short(str(ds.documents['train'][j]))}{label(ds.y_train, j)}</li>"
+                        for j in near)  # fmt: skip
+        rows.append(f"<tr><td>{short(str(ds.documents['test'][i]))}{label(ds.y_test, i)}</td>"
+                    f"<td><ol>{cells}</ol></td></tr>")  # fmt: skip
+    return ("<p class='note'>Test documents and the training documents nearest to them in code "
+            "space (cosine similarity of the codes); labels in brackets.</p><table><tr><th>test "
+            "document</th><th>nearest training documents</th></tr>" + "".join(rows) + "</table>")  # fmt: skip
+
+
+def _overlay(model, ds: Dataset, fig: _Figures, seed: int) -> str:
+    """Five test series of each class (normal, then the anomalies), seeded, drawn with their
+    reconstructions."""
+    from . import plots
+
+    y = np.asarray(ds.y_test)
+    classes, counts = np.unique(y, return_counts=True)
+    rng = np.random.default_rng(seed)
+    groups = {}
+    for c in classes[np.argsort(-counts, kind="stable")]:
+        idx = np.sort(
+            rng.choice(np.flatnonzero(y == c), min(5, int((y == c).sum())), replace=False)
+        )
+        groups[_class_name(ds, c)] = (ds.x_test[idx, 0], reconstruct(model, ds.x_test[idx])[:, 0])
+    return fig(
+        lambda p: plots.series_overlay(groups, p, title="test series by class"),
+        "test series of each class and their reconstructions",
+    )
 
 
 def _class_name(ds: Dataset, c: Any) -> str:

@@ -138,3 +138,9 @@ def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -
     elif ds.kind == "image":
         x = ds.x_test[:10]
         plots.reconstructions(x, reconstruct(model, x), out / "reconstructions.png", title=title)
+    elif ds.kind in ("series", "audio"):
+        x = ds.x_test[:8]
+        names = ds.class_names
+        titles = [names[int(c)] for c in ds.y_test[:8]] if names and ds.y_test is not None else None
+        plots.signal_reconstructions(x, reconstruct(model, x), out / "reconstructions.png",
+                                     titles, title=title)  # fmt: skip

@@ -52,6 +52,8 @@ class TextFeatures:
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.preprocessing import normalize
 
+        if len(texts) == 0:
+            return np.zeros((0, len(self.vocabulary)), dtype=np.float32)
         counts = CountVectorizer(
             vocabulary={t: i for i, t in enumerate(self.vocabulary)}, token_pattern=TOKEN_PATTERN
         ).transform(list(texts))

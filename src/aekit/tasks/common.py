@@ -14,7 +14,7 @@ from ..errors import AekitError
 from .evaluate import evaluation_data
 
 __all__ = ["evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
-           "require_images", "write_summary"]  # fmt: skip
+           "reader_options", "require_images", "write_summary"]  # fmt: skip
 
 SUMMARY = "summary.json"
 
@@ -44,13 +44,28 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
     built-in data sets, their test split."""
     if str(source) in BUILTIN:
         return evaluation_data(ck, source, data_dir).x_test
-    ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir)
+    ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
+                      **reader_options(ck))  # fmt: skip
     if ds.kind != ck.data.get("kind", ds.kind):
         raise AekitError(
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
         )
     ck.model.check_input(ds.sample_shape)
     return ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train)).astype(np.float32)
+
+
+READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds", "resample",
+                  "image_size", "channels")  # fmt: skip
+
+
+def reader_options(ck: Checkpoint) -> dict[str, Any]:
+    """How the run read its data (text column, audio clip length, ...) and the features it was
+    trained on (a TF-IDF vocabulary, audio settings), so that other data is read the same way."""
+    args = ck.data.get("load_args", {})
+    out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
+    if ck.data.get("features"):
+        out["features"] = ck.data["features"]
+    return out
 
 
 def require_images(x: np.ndarray, task: str) -> None:

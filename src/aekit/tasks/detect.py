@@ -9,6 +9,7 @@ scoring keeps them in its output.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -46,8 +47,8 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
                "epochs": 50, "batch_size": 32},
     "audio": {"model": "conv", "hidden": None, "latent": 16, "scaling": "global",
               "epochs": 30, "batch_size": 32},
-    "text": {"model": "mlp", "hidden": (256,), "latent": 32, "scaling": "identity",
-             "epochs": 30, "batch_size": 64},
+    "text": {"model": "mlp", "hidden": (1024,), "latent": 128, "scaling": "identity",
+             "epochs": 30, "batch_size": 32},
 }  # fmt: skip
 
 
@@ -154,6 +155,12 @@ def detect_fit(
         summary["test"] = detection_metrics(y_test, test_scores, det.threshold_)
     det.history_.to_csv(out / "metrics.csv")
     if report:
+        if normal_class is not None:  # the report shows normal vs anomaly, not every class
+            ds = dataclasses.replace(
+                ds, class_names=[f"normal ({normal_class})", "anomaly"],
+                **{f"y_{s}": _binary(getattr(ds, f"y_{s}"), ds, normal_class, str(source))
+                   for s in ("train", "val", "test")},
+            )  # fmt: skip
         _write_report(det, ds, raw, out, summary, test_scores)
     write_summary(out, summary)
     return summary
@@ -163,15 +170,14 @@ def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[
                   test_scores: np.ndarray) -> None:  # fmt: skip
     """The run's report, on the data as the detector scales it, with its detection metrics
     and its own scores of the test rows."""
-    import dataclasses
-
     from ..checkpoint import read_info
     from ..report import REPORT, build_report, write_report
     from .evaluate import evaluate
 
     scaled = dataclasses.replace(
         ds, scaler=det.scaler_,
-        **{f"x_{s}": det.scaler_.transform(raw[s]).astype(np.float32) for s in raw},
+        **{f"x_{s}": det.scaler_.transform(raw[s].reshape(len(raw[s]), -1))
+           .reshape(raw[s].shape).astype(np.float32) for s in raw},
     )  # fmt: skip
     scores = evaluate(det.model_, scaled, generation=False)
     info, _ = read_info(out)

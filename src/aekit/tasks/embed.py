@@ -96,6 +96,9 @@ def embed_run(
     from ..checkpoint import atomic_write_bytes
     from .common import output_dir, write_summary
 
+    if len(x) < 3:
+        raise AekitError(f"{len(x)} samples to embed; a map needs at least 3 (the data's test "
+                         "split is what gets embedded)")  # fmt: skip
     codes, coords, seconds = embed(ck.model, x, method, seed, progress)
     out = output_dir(out)
     q = map_quality(codes, coords, labels, seed)

@@ -36,6 +36,8 @@ def evaluation_data(
     args.pop("source", None)
     if data_dir is not None:
         args["data_dir"] = data_dir
+    if ck.data.get("features"):  # the run's own vocabulary / audio settings, not refitted
+        args["features"] = ck.data["features"]
     ds = load_dataset(source, **args)
     _check_compatible(ck, ds)
     if ds.scaler.to_dict() != ck.scaler.to_dict():  # rescale with the model's own scaler

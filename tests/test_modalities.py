@@ -1,0 +1,332 @@
+"""Time series, audio and text (issue 7): loaders on small files written here (and on the real
+data sets in ../shared/data when present), 1-D conv models, the TF-IDF vocabulary saved with
+the model, detection and training from the CLI, and one-line errors for bad input."""
+
+import json
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from aekit import AekitError, AnomalyDetector, build_model, load_dataset
+from aekit.cli import main
+from aekit.data import audio, text
+
+from .conftest import SHARED
+
+ECG = Path(SHARED) / "timeseries/ecg5000/ECG5000_TRAIN.tsv"
+FSDD = Path(SHARED) / "audio/fsdd/recordings"
+SMS = Path(SHARED) / "text/sms_spam_collection/SMSSpamCollection"
+AG = Path(SHARED) / "text/ag_news_test/test.csv"
+needs_shared = pytest.mark.skipif(not ECG.is_file(), reason="no ../shared/data beside the repo")
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- time series ----------------------------------------------------------------------------
+def _beats(n: int, rng, anomalous: bool = False, length: int = 64) -> np.ndarray:
+    """Synthetic 'heartbeats': a bump at a jittered place; anomalies have a second, inverted one."""
+    t = np.arange(length)
+    out = []
+    for _ in range(n):
+        c = 20 + rng.normal(0, 1.5)
+        s = np.exp(-0.5 * ((t - c) / 3.0) ** 2) * 3
+        if anomalous:
+            s -= np.exp(-0.5 * ((t - 44 - rng.normal(0, 2)) / 4.0) ** 2) * 2
+        out.append(s + rng.normal(0, 0.1, length))
+    return np.array(out)
+
+
+def _write_ucr(path: Path, x: np.ndarray, y: np.ndarray) -> Path:
+    path.write_text("".join(f"{int(c)}\t" + "\t".join(f"{v:.6f}" for v in row) + "\n"
+                            for c, row in zip(y, x)))  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="module")
+def ucr(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    d = tmp_path_factory.mktemp("ucr")
+    x_tr = np.concatenate([_beats(120, rng), _beats(12, rng, anomalous=True)])
+    y_tr = np.array([1] * 120 + [2] * 12)
+    x_te = np.concatenate([_beats(80, rng), _beats(40, rng, anomalous=True)])
+    y_te = np.array([1] * 80 + [2] * 40)
+    _write_ucr(d / "BEATS_TRAIN.tsv", x_tr, y_tr)
+    _write_ucr(d / "BEATS_TEST.tsv", x_te, y_te)
+    return d
+
+
+def test_ucr_files_keep_the_official_split_and_index_labels(ucr):
+    ds = load_dataset(ucr / "BEATS_TRAIN.tsv", val_fraction=0.1)
+    assert ds.kind == "series" and ds.sample_shape == (1, 64)
+    assert len(ds.x_train) + len(ds.x_val) == 132 and len(ds.x_test) == 120
+    assert ds.class_names == ["1", "2"] and set(np.unique(ds.y_test)) == {0, 1}
+    assert ds.scaler.kind == "global" and abs(float(ds.x_train.mean())) < 0.05
+    assert load_dataset(ucr).x_test.shape == (120, 1, 64)  # the folder holding the pair
+    assert ds.column_names()[:2] == ["t0", "t1"]
+    # applying a model to the file (no split): every series, the train file's first
+    every = load_dataset(ucr / "BEATS_TRAIN.tsv", val_fraction=0.0, test_fraction=0.0)
+    assert len(every.x_train) == 252
+
+
+def test_ragged_or_non_numeric_series_are_refused_naming_the_line(tmp_path, ucr):
+    bad = tmp_path / "R_TRAIN.tsv"
+    bad.write_text("1\t0.1\t0.2\t0.3\n2\t0.1\t0.2\n")
+    with pytest.raises(AekitError, match="line 2 has 2 values, the first line 3"):
+        load_dataset(bad)
+    bad.write_text("1\t0.1\t0.2\t0.3\n2\t0.1\tx\t0.3\n")
+    with pytest.raises(AekitError, match="line 2: 'x' is not a number"):
+        load_dataset(bad)
+    with pytest.raises(AekitError, match="--label-column applies to tables and text"):
+        load_dataset(ucr / "BEATS_TRAIN.tsv", label_column="0")
+
+
+@pytest.mark.parametrize("name", ["conv", "conv-vae", "aae"])
+@pytest.mark.parametrize("shape", [(1, 50), (8, 13)])
+def test_conv_families_take_signals_with_1d_convs(name, shape):
+    m = build_model(name, seed=0, input_shape=shape, output="linear", latent=4, channels=(8, 16))
+    assert any(isinstance(mod, torch.nn.Conv1d) for mod in m.modules())
+    assert not any(isinstance(mod, torch.nn.Conv2d) for mod in m.modules())
+    x = torch.randn(5, *shape)
+    assert m(x).shape == x.shape and m.encode(x).shape == (5, 4)
+    assert torch.isfinite(m.loss(x)["loss"])
+
+
+def test_detect_fit_on_series_separates_anomalous_beats(ucr, tmp_path, capsys):
+    out = tmp_path / "det"
+    code, text_out, err = run(capsys, "detect", "fit", ucr / "BEATS_TRAIN.tsv", "--normal-class",
+                              "1", "--normal-only", "--epochs", "40", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    s = json.loads((out / "summary.json").read_text())
+    assert s["kind"] == "series" and s["n_fit"] == 120 and s["detector"]["model"] == "conv"
+    assert s["test"]["n_anomalies"] == 40 and s["test"]["roc_auc"] > 0.95
+    page = (out / "report.html").read_text()
+    assert "test series of each class and their reconstructions" in page and "normal (1)" in page
+    code, _, err = run(capsys, "detect", "fit", ucr / "BEATS_TRAIN.tsv", "--normal-class", "7",
+                       "--out", tmp_path / "e")  # fmt: skip
+    assert code == 2 and "no class '7'; classes are: 1, 2" in err and err.count("\n") == 1
+
+
+def test_detector_reads_flat_rows_as_signals_and_saves_its_shape(tmp_path):
+    rng = np.random.default_rng(0)
+    x = _beats(100, rng)
+    det = AnomalyDetector(model="conv", input_shape=(1, 64), scaling="global", hidden=None,
+                          latent=4, epochs=5, batch_size=32).fit(x)  # fmt: skip
+    assert det.model_.input_shape == (1, 64) and det.scaler_.kind == "global"
+    det.save(tmp_path / "d")
+    again = AnomalyDetector.load(tmp_path / "d")
+    assert again.input_shape == (1, 64)
+    np.testing.assert_allclose(again.decision_function(x[:7]), det.decision_function(x[:7]))
+    with pytest.raises(ValueError, match=r"input_shape \(1, 50\) does not hold rows of 64"):
+        AnomalyDetector(model="conv", input_shape=(1, 50), hidden=None).fit(x)
+
+
+def test_train_on_series_writes_signal_figures(ucr, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", ucr / "BEATS_TRAIN.tsv", "--model", "conv", "--latent",
+                       "4", "--epochs", "2", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    info = json.loads((out / "model.json").read_text())
+    assert info["data"]["kind"] == "series" and info["data"]["features"]["length"] == 64
+    assert (out / "reconstructions.png").is_file()
+    assert "test series and their reconstructions" in (out / "report.html").read_text()
+    code, _, err = run(capsys, "embed", out, ucr / "BEATS_TEST.tsv", "--map", "pca", "--out",
+                       tmp_path / "emb")  # fmt: skip
+    assert code == 0, err
+
+
+# -- audio ----------------------------------------------------------------------------------
+def _write_wav(path: Path, x: np.ndarray, rate: int) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory):
+    """FSDD-style names: {label}_{speaker}_{index}.wav; label 0 a 500 Hz tone, 1 a 1500 Hz one."""
+    d = tmp_path_factory.mktemp("tones")
+    rng = np.random.default_rng(0)
+    t = np.arange(4000) / 8000
+    for label, f in ((0, 500.0), (1, 1500.0)):
+        for speaker in ("ann", "bob"):
+            for i in range(8):
+                x = 0.5 * np.sin(2 * np.pi * f * (1 + rng.normal(0, 0.01)) * t)
+                _write_wav(d / f"{label}_{speaker}_{i}.wav", x + rng.normal(0, 0.01, len(t)), 8000)
+    return d
+
+
+def test_wav_folder_as_log_mel_with_the_fsdd_split(tones):
+    ds = load_dataset(tones, val_fraction=0.0)
+    assert ds.kind == "audio" and ds.sample_shape == (40, 63)  # 1 s at 8 kHz, hop 128
+    assert len(ds.x_train) == 12 and len(ds.x_test) == 20  # indices 0-4 of each: the test set
+    assert ds.class_names == ["0", "1"] and ds.features["sample_rate"] == 8000
+    wave_ds = load_dataset(tones, audio_features="waveform", clip_seconds=0.25)
+    assert wave_ds.sample_shape == (1, 2000)
+
+
+def test_mel_filterbank_and_a_tone_land_in_the_right_band():
+    fb = audio.mel_filterbank(8000, 256, 40)
+    df = 8000 / 256
+    np.testing.assert_allclose(fb.sum(1) * df, 1.0, rtol=0.1)  # unit area (sampled every df Hz)
+    t = np.arange(8000) / 8000
+    for f in (300.0, 1000.0, 3000.0):
+        spec = audio.log_mel(np.sin(2 * np.pi * f * t)[None], 8000, 256, 128, 40)[0]
+        centres = np.argmax(fb, axis=1) * df
+        assert abs(centres[spec.mean(1).argmax()] - f) < 0.15 * f
+
+
+def test_sample_rate_mismatch_is_one_line_unless_resampled(tmp_path, capsys):
+    d = tmp_path / "mixed"
+    d.mkdir()
+    t = np.arange(8000) / 8000
+    _write_wav(d / "0_a_0.wav", np.sin(2 * np.pi * 440 * t), 8000)
+    _write_wav(d / "1_a_0.wav", np.sin(2 * np.pi * 440 * np.arange(16000) / 16000), 16000)
+    code, _, err = run(capsys, "train", d, "--out", tmp_path / "r")
+    assert code == 2 and err.count("\n") == 1
+    assert "sample rate 16000 Hz, but 8000 Hz is expected (pass --resample 8000" in err
+    ds = load_dataset(d, resample=8000, val_fraction=0.0, test_fraction=0.0)
+    assert ds.x_train.shape[0] == 2
+    assert ds.features["sample_rate"] == 8000
+
+
+# -- text -----------------------------------------------------------------------------------
+TOPICS = {
+    "sport": "match goal team coach league season player score win referee",
+    "money": "bank market stock price profit shares investor trade economy rate",
+}
+
+
+def _docs(n: int, rng) -> tuple[list[str], list[str]]:
+    docs, labels = [], []
+    for i in range(n):
+        topic = "sport" if i % 2 == 0 else "money"
+        words = TOPICS[topic].split()
+        docs.append(" ".join(rng.choice(words, 8)))
+        labels.append(topic)
+    return docs, labels
+
+
+def test_tfidf_matches_scikit_learn_and_survives_json():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rng = np.random.default_rng(0)
+    train, _ = _docs(40, rng)
+    new = ["goal goal bank unknownword", "the market and the match", ""]
+    feats = text.TextFeatures.fit(np.array(train, dtype=object), max_features=12)
+    ref = TfidfVectorizer(max_features=12, min_df=2, sublinear_tf=True).fit(train)
+    np.testing.assert_allclose(feats.transform(np.array(new, dtype=object)),
+                               ref.transform(new).toarray(), atol=1e-6)  # fmt: skip
+    again = text.TextFeatures.from_dict(json.loads(json.dumps(feats.to_dict())))
+    np.testing.assert_array_equal(again.transform(np.array(new, dtype=object)),
+                                  feats.transform(np.array(new, dtype=object)))  # fmt: skip
+
+
+def test_text_files_by_name_or_position_with_quoting_off_for_tabs(tmp_path):
+    rng = np.random.default_rng(0)
+    docs, labels = _docs(60, rng)
+    docs[3] = 'a "quote that never closes ' + docs[3]
+    tsv = tmp_path / "messages"  # no suffix, tab-separated, no header: like SMSSpamCollection
+    tsv.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
+    ds = load_dataset(tsv, text_column="1", label_column="0")
+    assert ds.kind == "text" and ds.class_names == ["money", "sport"]
+    assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 60  # the quote merged nothing
+    assert ds.documents is not None and len(ds.documents["test"]) == len(ds.x_test)
+    assert ds.scaler.kind == "identity"
+    np.testing.assert_allclose(np.linalg.norm(ds.x_train, axis=1), 1.0, atol=1e-5)
+    csv_file = tmp_path / "news.csv"
+    csv_file.write_text("topic,title,body\n" + "".join(
+        f'{lab},"{d.split()[0]}","{d}"\n' for lab, d in zip(labels, docs)))  # fmt: skip
+    ds2 = load_dataset(csv_file, text_column="title,body", label_column="topic")
+    assert ds2.x_train.shape[1] == len(ds2.features["vocabulary"])
+    with pytest.raises(AekitError, match="no column 'nope'"):
+        load_dataset(csv_file, text_column="nope")
+    with pytest.raises(AekitError, match="give --label-column by position too"):
+        load_dataset(tsv, text_column="1", label_column="topic")
+
+
+def test_empty_text_column_and_short_rows_are_one_line(tmp_path, capsys):
+    f = tmp_path / "empty.tsv"
+    f.write_text("a\t\nb\t \n")
+    code, _, err = run(capsys, "train", f, "--text-column", "1", "--out", tmp_path / "r")
+    assert code == 2 and "the text column '1' is empty" in err and err.count("\n") == 1
+    f.write_text("a\tsome words here\nb\n")
+    code, _, err = run(capsys, "train", f, "--text-column", "1", "--out", tmp_path / "r")
+    assert code == 2 and "line 2 has 1 field(s); need at least 2" in err
+
+
+def test_text_run_keeps_its_vocabulary_for_new_documents(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    docs, labels = _docs(200, rng)
+    f = tmp_path / "train.tsv"
+    f.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", f, "--text-column", "1", "--label-column", "0",
+                       "--model", "mlp", "--hidden", "32", "--latent", "2", "--epochs", "3",
+                       "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    info = json.loads((out / "model.json").read_text())
+    vocab = info["data"]["features"]["vocabulary"]
+    assert sorted(vocab) == sorted(set(" ".join(TOPICS.values()).split()))
+    page = (out / "report.html").read_text()
+    assert "Nearest neighbours" in page and "nearest training documents" in page
+    # new documents with words never seen: read through the saved vocabulary, not refitted
+    from aekit.tasks.common import evaluation_data, load_run
+
+    new = tmp_path / "new.tsv"
+    extra, extra_labels = _docs(30, np.random.default_rng(5))
+    new.write_text("".join(f"{lab}\t{d} zebra xylophone\n" for lab, d in zip(extra_labels, extra)))
+    ds = evaluation_data(load_run(out), new)
+    assert ds.features["vocabulary"] == vocab and ds.x_test.shape[1] == len(vocab)
+    code, _, err = run(capsys, "embed", out, new, "--map", "pca", "--out", tmp_path / "emb")
+    assert code == 0, err
+    tiny = tmp_path / "tiny.tsv"
+    tiny.write_text("sport\tgoal match\n")
+    code, _, err = run(capsys, "embed", out, tiny, "--map", "pca", "--out", tmp_path / "e2")
+    assert code == 2 and "a map needs at least 3" in err
+
+
+def test_detect_fit_on_text_flags_the_other_topic(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    docs, labels = _docs(300, rng)
+    labels = ["ham" if lab == "sport" else "spam" for lab in labels]
+    keep = [i for i, lab in enumerate(labels) if lab == "ham" or i % 10 == 1]  # spam is rare
+    f = tmp_path / "sms"
+    f.write_text("".join(f"{labels[i]}\t{docs[i]}\n" for i in keep))
+    out = tmp_path / "det"
+    code, _, err = run(capsys, "detect", "fit", f, "--text-column", "1", "--label-column", "0",
+                       "--normal-class", "ham", "--normal-only", "--epochs", "10", "--hidden",
+                       "32", "--latent", "4", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    s = json.loads((out / "summary.json").read_text())
+    assert s["kind"] == "text" and s["test"]["roc_auc"] > 0.95
+    assert s["detector"]["scaling"] == "identity"
+
+
+# -- the real data sets ---------------------------------------------------------------------
+@needs_shared
+def test_real_ecg5000_fsdd_sms_and_ag_news_load_as_published():
+    ecg = load_dataset(ECG, val_fraction=0.0)
+    assert ecg.x_train.shape == (500, 1, 140) and ecg.x_test.shape == (4500, 1, 140)
+    assert np.bincount(ecg.y_test).tolist() == [2627, 1590, 86, 175, 22]
+    sms = text.read_text(SMS, "1", "0")
+    assert len(sms[0]) == 5574 and sms[2] == ["ham", "spam"] and int(sms[1].sum()) == 747
+    ag = text.read_text(AG, "1,2", "0")
+    assert len(ag[0]) == 7600 and np.bincount(ag[1]).tolist() == [1900] * 4
+
+
+@needs_shared
+@pytest.mark.skipif(not FSDD.is_dir(), reason="no FSDD recordings")
+def test_real_fsdd_official_split():
+    ds = load_dataset(FSDD, val_fraction=0.0)
+    assert len(ds.x_train) == 2700 and len(ds.x_test) == 300
+    assert np.bincount(ds.y_test).tolist() == [30] * 10
+    assert ds.sample_shape == (40, 63)
