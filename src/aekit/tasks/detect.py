@@ -156,11 +156,12 @@ def detect_fit(
     det.history_.to_csv(out / "metrics.csv")
     if report:
         if normal_class is not None:  # the report shows normal vs anomaly, not every class
-            ds = dataclasses.replace(
-                ds, class_names=[f"normal ({normal_class})", "anomaly"],
-                **{f"y_{s}": _binary(getattr(ds, f"y_{s}"), ds, normal_class, str(source))
-                   for s in ("train", "val", "test")},
-            )  # fmt: skip
+            labels: dict[str, Any] = {
+                f"y_{s}": _binary(getattr(ds, f"y_{s}"), ds, normal_class, str(source))
+                for s in ("train", "val", "test")
+            }
+            ds = dataclasses.replace(ds, class_names=[f"normal ({normal_class})", "anomaly"],
+                                     **labels)  # fmt: skip
         _write_report(det, ds, raw, out, summary, test_scores)
     write_summary(out, summary)
     return summary
