@@ -108,6 +108,15 @@ def test_detect_fit_on_series_separates_anomalous_beats(ucr, tmp_path, capsys):
     assert s["test"]["n_anomalies"] == 40 and s["test"]["roc_auc"] > 0.95
     page = (out / "report.html").read_text()
     assert "test series of each class and their reconstructions" in page and "normal (1)" in page
+    code, _, err = run(capsys, "detect", "score", out, ucr / "BEATS_TEST.tsv", "--out",
+                       tmp_path / "scored.csv")  # fmt: skip
+    assert code == 0, err
+    import pandas as pd
+
+    scored = pd.read_csv(tmp_path / "scored.csv")
+    assert len(scored) == 120 and list(scored.columns[:3]) == ["row", "label", "score"]
+    by_label = scored.groupby("label")["score"].mean()
+    assert by_label[2] > 3 * by_label[1] and scored["top_1"].str.startswith("t").all()
     code, _, err = run(capsys, "detect", "fit", ucr / "BEATS_TRAIN.tsv", "--normal-class", "7",
                        "--out", tmp_path / "e")  # fmt: skip
     assert code == 2 and "no class '7'; classes are: 1, 2" in err and err.count("\n") == 1
@@ -309,6 +318,15 @@ def test_detect_fit_on_text_flags_the_other_topic(tmp_path, capsys):
     s = json.loads((out / "summary.json").read_text())
     assert s["kind"] == "text" and s["test"]["roc_auc"] > 0.95
     assert s["detector"]["scaling"] == "identity"
+    new = tmp_path / "new.tsv"
+    new.write_text("ham\tgoal match team zebra\nspam\tbank market stock price\n")
+    code, _, err = run(capsys, "detect", "score", out, new, "--out", tmp_path / "s.csv")
+    assert code == 0, err
+    import pandas as pd
+
+    scored = pd.read_csv(tmp_path / "s.csv")
+    assert scored["text"].tolist()[0] == "goal match team zebra"
+    assert scored["score"][1] > scored["score"][0] and scored["top_1"][1] in TOPICS["money"]
 
 
 # -- the real data sets ---------------------------------------------------------------------

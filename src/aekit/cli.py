@@ -637,7 +637,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_detect_fit)
     d = dsub.add_parser("score", help="score the rows of a file with a fitted detector")
     d.add_argument("run", help="run folder written by 'aekit detect fit'")
-    d.add_argument("data", help="CSV/TSV/Parquet file with the training columns")
+    d.add_argument("data", help="CSV/TSV/Parquet file with the training columns; for a "
+                   "detector fitted on series, audio or text: a file or folder of that kind, "
+                   "read as the run read its own (scored in memory)")  # fmt: skip
     d.add_argument("--out", required=True, type=Path, help="scored rows: .csv or .parquet")
     d.add_argument("--chunk-rows", type=int, default=100_000,
                    help="rows read and scored at a time (bounds memory; default 100000)")  # fmt: skip

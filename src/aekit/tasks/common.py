@@ -45,7 +45,7 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
     if str(source) in BUILTIN:
         return evaluation_data(ck, source, data_dir).x_test
     ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
-                      **reader_options(ck))  # fmt: skip
+                      **reader_options(ck.data))  # fmt: skip
     if ds.kind != ck.data.get("kind", ds.kind):
         raise AekitError(
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
@@ -58,13 +58,14 @@ READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds
                   "image_size", "channels")  # fmt: skip
 
 
-def reader_options(ck: Checkpoint) -> dict[str, Any]:
-    """How the run read its data (text column, audio clip length, ...) and the features it was
-    trained on (a TF-IDF vocabulary, audio settings), so that other data is read the same way."""
-    args = ck.data.get("load_args", {})
+def reader_options(data: dict[str, Any]) -> dict[str, Any]:
+    """From a checkpoint's data description: how the run read its data (text column, audio
+    clip length, ...) and the features it was trained on (a TF-IDF vocabulary, audio settings),
+    so that other data is read the same way."""
+    args = data.get("load_args", {})
     out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
-    if ck.data.get("features"):
-        out["features"] = ck.data["features"]
+    if data.get("features"):
+        out["features"] = data["features"]
     return out
 
 

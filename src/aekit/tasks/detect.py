@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checkpoint import temp_beside
+from ..checkpoint import read_info, temp_beside
 from ..errors import AekitError
 from .common import SUMMARY, read_summary, write_summary
 
@@ -248,7 +248,7 @@ def detect_score(
     run, path, out = Path(run), Path(path), Path(out)
     if chunk_rows < 1:
         raise AekitError("--chunk-rows must be >= 1")
-    if not path.is_file():
+    if not path.exists():
         raise AekitError(f"{path}: no such file")
     parquet_out = out.suffix.lower() in (".parquet", ".pq")
     if not parquet_out and out.suffix.lower() != ".csv":
@@ -256,6 +256,9 @@ def detect_score(
     if not out.parent.is_dir():
         raise AekitError(f"--out {out}: folder {out.parent} does not exist")
     det = AnomalyDetector.load(run)
+    data = read_info(run)[0].get("data", {})
+    if data.get("kind", "table") != "table":
+        return _score_samples(det, data, path, out, top)
     names = [str(c) for c in getattr(det, "feature_names_in_", [])]
     names = names or [f"x{i}" for i in range(det.n_features_in_)]
     # the label column `detect fit` kept out of the features may stand in the file to score
@@ -308,4 +311,51 @@ def detect_score(
     seconds = time.perf_counter() - t0
     return {"rows": n, "flagged": flagged, "threshold": det.threshold_, "seconds": seconds,
             "rows_per_second": n / seconds, "model_rows_per_second": n / max(score_seconds, 1e-9),
+            "out": str(out)}  # fmt: skip
+
+
+def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -> dict[str, Any]:
+    """Score time series, audio or text with a detector fitted on that kind: the file (or
+    folder) is read as the run read its own data (same TF-IDF vocabulary, clip length, series
+    length), in memory, and OUT gets one row per sample in input order: `row`, `label` (when
+    the data has labels), `text` (documents), `score`, `is_anomaly` and the top features."""
+    import pandas as pd
+
+    from ..checkpoint import atomic_write_bytes
+    from ..data import load_dataset
+    from .common import reader_options
+
+    t0 = time.perf_counter()
+    ds = load_dataset(path, val_fraction=0.0, test_fraction=0.0, **reader_options(data))
+    if ds.kind != data["kind"]:
+        raise AekitError(f"{path} holds {ds.kind} data; the detector was fitted on {data['kind']}")
+    x = ds.scaler.inverse_transform(ds.x_train).reshape(len(ds.x_train), -1)
+    if x.shape[1] != det.n_features_in_:
+        raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
+                         f"{det.n_features_in_}")  # fmt: skip
+    scores = det._scores(x)
+    idx, share = det._explain(x, top)
+    df = pd.DataFrame({"row": np.arange(len(x))})
+    if ds.y_train is not None:
+        names = ds.class_names or []
+        df["label"] = [names[int(c)] if int(c) < len(names) else c for c in ds.y_train]
+    if ds.documents is not None:
+        df["text"] = ds.documents["train"]
+    df["score"] = scores
+    df["is_anomaly"] = (scores > det.threshold_).astype(int)
+    columns = np.asarray(ds.column_names(), dtype=object)
+    for j in range(idx.shape[1]):
+        df[f"top_{j + 1}"] = columns[idx[:, j]]
+        df[f"top_{j + 1}_share"] = share[:, j]
+    if out.suffix.lower() in (".parquet", ".pq"):
+        import io
+
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        atomic_write_bytes(out, buf.getvalue())
+    else:
+        atomic_write_bytes(out, df.to_csv(index=False).encode())
+    seconds = time.perf_counter() - t0
+    return {"rows": int(len(x)), "flagged": int(df["is_anomaly"].sum()),
+            "threshold": det.threshold_, "seconds": seconds, "rows_per_second": len(x) / seconds,
             "out": str(out)}  # fmt: skip
