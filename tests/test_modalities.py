@@ -182,6 +182,19 @@ def test_wav_folder_as_log_mel_with_the_fsdd_split(tones):
     assert wave_ds.sample_shape == (1, 2000)
 
 
+def test_train_and_evaluate_on_spectrograms(tones, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", tones, "--model", "conv", "--channels", "16,16",
+                       "--latent", "4", "--epochs", "2", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    info = json.loads((out / "model.json").read_text())
+    assert info["data"]["features"]["type"] == "audio" and info["config"]["input_shape"] == [40, 63]
+    assert "test spectrograms and their reconstructions" in (out / "report.html").read_text()
+    code, text_out, err = run(capsys, "evaluate", out, "--json")
+    assert code == 0, err
+    assert json.loads(text_out)["n"] == 20
+
+
 def test_mel_filterbank_and_a_tone_land_in_the_right_band():
     fb = audio.mel_filterbank(8000, 256, 40)
     df = 8000 / 256
