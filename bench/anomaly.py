@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, write_result  # noqa: E402
+from _common import machine, parse_args, write_result  # noqa: E402
 
 DATA = Path(__file__).parents[2] / "shared/data/anomaly"
 CREDITCARD = DATA / "creditcard_fraud_sample_1722.csv"
@@ -160,12 +160,10 @@ def throughput(n: int = 1_000_000) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--throughput-only", action="store_true")
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--tag", default="", help="write bench/results/anomaly_TAG.json")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=1)
     if a.throughput_only:  # 1 thread, then --threads, in one run
         runs = []
         for threads in sorted({1, a.threads}):

@@ -15,11 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit.plots import compare_bars  # noqa: E402
 from aekit.tasks.compare import KEYS, compare, table  # noqa: E402
 
@@ -35,10 +33,8 @@ RUNS = {  # name: (model, config)
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=10)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     paths = []
     for name, (model, cfg) in RUNS.items():
         print(f"training {name} ...", flush=True)

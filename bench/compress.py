@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, RESULTS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, RESULTS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, psnr  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
@@ -67,15 +66,13 @@ def envelope(points: list[dict]) -> list[dict]:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--retrain", action="store_true")
     p.add_argument("--plot-only", action="store_true", help="redraw from the saved JSON")
-    a = p.parse_args()
+    a = parse_args(p, threads=2)
     if a.plot_only:
         plot(json.loads((RESULTS / "compress.json").read_text()), DOCS / "compress_rd.png")
         return
-    torch.set_num_threads(a.threads)
     runs = {
         "latent256": trained_run("compress-conv256", "conv", {"latent": 256}, a.epochs,
                                  retrain=a.retrain),

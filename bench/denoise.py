@@ -15,10 +15,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.denoise import denoise_run  # noqa: E402
@@ -30,14 +28,12 @@ CHANNELS = {"gaussian": [64, 128], "saltpepper": [32, 64]}
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--latent", type=int, default=256)
     p.add_argument("--images", type=int, default=1000)
     p.add_argument("--bm3d-images", type=int, default=200)
     p.add_argument("--only", choices=tuple(NOISES), action="append")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     results = {**machine(a.threads), "images": a.images, "bm3d_images": a.bm3d_images, "runs": {}}
     for key, noise in NOISES.items():
         if a.only and key not in a.only:

@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, knn_accuracy, trustworthiness  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
@@ -29,10 +28,8 @@ from aekit.tasks.embed import embed, map_2d  # noqa: E402
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--n", type=int, default=10_000)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=1)
     run = trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32)
     ck = load(run)
     ds = evaluation_data(ck, None)

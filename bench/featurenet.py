@@ -18,18 +18,16 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, write_result  # noqa: E402
+from _common import machine, parse_args, write_result  # noqa: E402
 from aekit import TrainConfig, fit, load_dataset  # noqa: E402
 from aekit import featurenet as fn  # noqa: E402
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--out", default=str(fn.ASSET_DIR))
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     ds = load_dataset("fashion-mnist", seed=0)
     cfg = TrainConfig(epochs=a.epochs, batch_size=64, lr=2e-3, seed=0, progress=False)
     with torch.random.fork_rng():

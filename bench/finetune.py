@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, RUNS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, RUNS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_run  # noqa: E402
@@ -28,12 +27,10 @@ from aekit.tasks.finetune import FinetuneConfig, balanced_subset, finetune_run  
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--labels", type=int, default=1000)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--augment-shift", type=int, default=0)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     run = trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32)
     ck = load(run)
     ds = evaluation_data(ck, None)

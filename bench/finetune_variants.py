@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, trained_run, write_result  # noqa: E402
+from _common import machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import TrainConfig, build_model, fit, load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.finetune import balanced_subset  # noqa: E402
@@ -44,10 +44,8 @@ def accuracy(clf, x, y) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--labels", type=int, default=1000)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=1)
     ck = load(trained_run("embed-conv32", "conv", {"latent": 32}, epochs=8, batch_size=32))
     ds = evaluation_data(ck, None)
     idx = balanced_subset(ds.y_train, a.labels, 0)

@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from _common import DOCS, machine, trained_run, write_result  # noqa: E402
+from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load_dataset  # noqa: E402
 from aekit.checkpoint import load  # noqa: E402
 from aekit.plots import sample_panels, training_steps  # noqa: E402
@@ -65,13 +65,11 @@ def stability(steps: list[dict]) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--lr", type=float, default=2e-4, help="the generator's peak learning rate")
     p.add_argument("--tag", default="", help="suffix for results and run folders")
     p.add_argument("--skip", default="", help="comma-separated runs to leave out (e.g. aae)")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     tag = f"-{a.tag}" if a.tag else ""
     skip = set(filter(None, a.skip.split(",")))
     runs = {  # name: (run folder, model, config, epochs, train options)

@@ -11,10 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, RUNS, machine, write_result  # noqa: E402
+from _common import DOCS, RUNS, machine, parse_args, write_result  # noqa: E402
 from aekit import TrainConfig, load_dataset  # noqa: E402
 from aekit.tasks.sweep import sweep_run  # noqa: E402
 
@@ -23,10 +21,8 @@ LATENTS = [2, 4, 8, 16, 32, 64, 128, 256, 784, 1024]
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=10)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=2)
     ds = load_dataset("fashion-mnist", seed=0)
     cfg = TrainConfig(epochs=a.epochs, batch_size=64, progress=False)
     out = RUNS / "sweep-out"

@@ -15,10 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RUNS, machine, write_result  # noqa: E402
+from _common import RUNS, machine, parse_args, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.metrics import subsample, vae_likelihood  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
@@ -26,10 +24,8 @@ from aekit.tasks import evaluation_data  # noqa: E402
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--rows", type=int, default=200)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_args(p, threads=1)
     out = {}
     for name in ("compare-vae-32", "compare-conv-vae-16"):
         ck = load(RUNS / name)
