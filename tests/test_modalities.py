@@ -195,6 +195,19 @@ def test_train_and_evaluate_on_spectrograms(tones, tmp_path, capsys):
     assert json.loads(text_out)["n"] == 20
 
 
+def test_snr_noise_has_the_asked_signal_to_noise_ratio_per_sample():
+    from aekit.regularizers import Noise
+
+    torch.manual_seed(0)
+    x = torch.randn(6, 1, 20000) * torch.tensor([0.01, 0.1, 1.0, 3.0, 10.0, 100.0]).view(6, 1, 1)
+    for db in (-3.0, 5.0, 20.0):
+        noise = Noise.parse(f"snr:{db}")(x) - x
+        snr = 10 * torch.log10(x.pow(2).mean((1, 2)) / noise.pow(2).mean((1, 2)))
+        torch.testing.assert_close(snr, torch.full((6,), db), atol=0.1, rtol=0)
+    m = build_model("conv", input_shape=(1, 64), output="linear", latent=4, noise="snr:5")
+    assert str(m.noise) == "snr:5"
+
+
 def test_mel_filterbank_and_a_tone_land_in_the_right_band():
     fb = audio.mel_filterbank(8000, 256, 40)
     df = 8000 / 256

@@ -433,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64"
     )
     g.add_argument("--activation", help="relu | gelu | elu | silu | tanh")
-    g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25")
+    g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25 | snr:5")
     g.add_argument("--sparsity", help="sparse codes: l1:1e-4 | kl:0.05")
     g.add_argument(
         "--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed"

@@ -2,6 +2,7 @@
 
 Specs are short strings so they travel through the CLI and the checkpoint JSON unchanged:
   noise:    "gaussian:0.3" (sigma) | "saltpepper:0.1" (p) | "mask:0.25" (p)
+            | "snr:5" (white noise 5 dB below each sample's mean power: audio, signals)
   sparsity: "l1:1e-4" (weight)     | "kl:0.05" (target rho; weight 1.0) | "kl:0.05:3" (rho, weight)
 """
 
@@ -13,7 +14,7 @@ import torch
 
 from .errors import AekitError
 
-NOISE_KINDS = ("gaussian", "saltpepper", "mask")
+NOISE_KINDS = ("gaussian", "saltpepper", "mask", "snr")
 SPARSITY_KINDS = ("l1", "kl")
 
 
@@ -46,7 +47,7 @@ class Noise:
         if len(values) != 1:
             raise AekitError(f"noise {spec!r}: expected one value")
         level = values[0]
-        if level < 0 or (kind != "gaussian" and level > 1):
+        if kind != "snr" and (level < 0 or (kind != "gaussian" and level > 1)):
             raise AekitError(f"noise {spec!r}: level must be in [0, 1] (sigma >= 0 for gaussian)")
         return cls(kind, level)
 
@@ -60,6 +61,9 @@ class Noise:
         or, without it, the batch's min and max."""
         if self.kind == "gaussian":
             return x + self.level * torch.randn_like(x)
+        if self.kind == "snr":  # per sample: noise power = the sample's mean power / 10^(dB/10)
+            power = x.flatten(1).pow(2).mean(1).view(-1, *[1] * (x.dim() - 1))
+            return x + torch.randn_like(x) * torch.sqrt(power / 10 ** (self.level / 10))
         if self.kind == "mask":  # masking noise: a fraction p of the inputs set to zero
             return x * (torch.rand_like(x) >= self.level)
         # salt-and-pepper: a fraction p of the inputs set to the low or high value, half each
