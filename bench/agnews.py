@@ -60,7 +60,8 @@ def main() -> None:
         feats = TextFeatures.fit(docs[tr])
         x_tr, x_te = feats.transform(docs[tr]), feats.transform(docs[te])
         t0 = time.perf_counter()
-        net = build_model(a.model, seed=seed, input_shape=(x_tr.shape[1],), output="linear",
+        output = "softmax" if config.get("recon_loss") == "multinomial" else "linear"
+        net = build_model(a.model, seed=seed, input_shape=(x_tr.shape[1],), output=output,
                           **config)  # fmt: skip
         fit(net, x_tr, TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=seed,
                                    progress=False))  # fmt: skip

@@ -265,6 +265,23 @@ def test_tfidf_matches_scikit_learn_and_survives_json():
                                   feats.transform(np.array(new, dtype=object)))  # fmt: skip
 
 
+def test_multinomial_loss_is_the_cross_entropy_of_the_word_distribution():
+    m = build_model("mlp", input_shape=(5,), latent=2, hidden=[], output="softmax",
+                    recon_loss="multinomial")  # fmt: skip
+    x = torch.tensor([[0.0, 1.0, 1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 0.0, 1.0]])
+    p = x / x.sum(1, keepdim=True)
+    logits = torch.log(p.clamp_min(1e-30))  # the softmax of these is p itself
+    entropy = -(p * torch.log(p.clamp_min(1e-30))).sum(1).mean()
+    torch.testing.assert_close(m.reconstruction_loss(logits, x), entropy)
+    out = m._out_act(torch.randn(4, 5))
+    assert (out >= 0).all()
+    torch.testing.assert_close(out.norm(dim=1), torch.ones(4))  # unit L2 rows, like TF-IDF
+    with pytest.raises(AekitError, match="needs non-negative inputs"):
+        m.reconstruction_loss(logits, -x)
+    with pytest.raises(AekitError, match="'multinomial' needs output 'softmax'"):
+        build_model("mlp", input_shape=(5,), latent=2, recon_loss="multinomial", output="linear")
+
+
 def test_text_files_by_name_or_position_with_quoting_off_for_tabs(tmp_path):
     rng = np.random.default_rng(0)
     docs, labels = _docs(60, rng)
@@ -306,9 +323,10 @@ def test_text_run_keeps_its_vocabulary_for_new_documents(tmp_path, capsys):
     out = tmp_path / "run"
     code, _, err = run(capsys, "train", f, "--text-column", "1", "--label-column", "0",
                        "--model", "mlp", "--hidden", "32", "--latent", "2", "--epochs", "3",
-                       "--out", out, "--no-progress")  # fmt: skip
+                       "--recon-loss", "multinomial", "--out", out, "--no-progress")  # fmt: skip
     assert code == 0, err
     info = json.loads((out / "model.json").read_text())
+    assert info["config"]["output"] == "softmax"  # chosen for the multinomial loss
     vocab = info["data"]["features"]["vocabulary"]
     assert sorted(vocab) == sorted(set(" ".join(TOPICS.values()).split()))
     page = (out / "report.html").read_text()

@@ -35,9 +35,14 @@ def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
     }
 
 
-def model_defaults(ds: Dataset) -> dict[str, Any]:
-    """Images in [0, 1] get sigmoid outputs; standardized tables get linear outputs."""
-    return {"input_shape": ds.sample_shape, "output": "sigmoid" if ds.kind == "image" else "linear"}
+def model_defaults(ds: Dataset, model_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Images in [0, 1] get sigmoid outputs; standardized tables and signals linear ones; the
+    multinomial loss (text) softmax ones."""
+    if (model_config or {}).get("recon_loss") == "multinomial":
+        output = "softmax"
+    else:
+        output = "sigmoid" if ds.kind == "image" else "linear"
+    return {"input_shape": ds.sample_shape, "output": output}
 
 
 def prepare_out(out: Path, resume: bool, overwrite: bool) -> None:
@@ -92,7 +97,7 @@ def train_run(
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
         model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
-    net = build_model(model, seed=cfg.seed, **{**model_defaults(ds), **model_config})
+    net = build_model(model, seed=cfg.seed, **{**model_defaults(ds, model_config), **model_config})
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
     cfg = cfg.for_model(net)  # the learning rate fit uses, recorded in metrics.json
     prepare_out(out, resume, overwrite)

@@ -12,8 +12,8 @@ from torch import nn
 from ..errors import AekitError
 from ..regularizers import Noise, Sparsity
 
-OUTPUTS = ("sigmoid", "linear")
-RECON_LOSSES = ("mse", "bce", "psnr")
+OUTPUTS = ("sigmoid", "linear", "softmax")
+RECON_LOSSES = ("mse", "bce", "psnr", "multinomial")
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
@@ -66,9 +66,14 @@ class Autoencoder(Model):
     Options shared by every family:
       noise     corruption of the inputs during training only (denoising), e.g. "gaussian:0.3"
       sparsity  penalty on code activations, e.g. "l1:1e-4" or "kl:0.05"
-      output    "sigmoid" for data in [0, 1] (images), "linear" for standardized tables
-      recon_loss "mse", "bce" (needs output="sigmoid") or "psnr" (the mean over samples of
+      output    "sigmoid" for data in [0, 1] (images), "linear" for standardized tables,
+                "softmax" for non-negative rows of unit L2 norm (TF-IDF): the softmax of the
+                logits, rescaled to unit L2 norm
+      recon_loss "mse", "bce" (needs output="sigmoid"), "psnr" (the mean over samples of
                  10 log10 of each sample's MSE: minimizing it maximizes the mean per-image PSNR)
+                 or "multinomial" (needs output="softmax"; non-negative data such as TF-IDF:
+                 the cross-entropy of the input's weights, normalized to sum to 1, against the
+                 softmax of the logits, i.e. a document's words as a distribution)
     """
 
     encoder: nn.Module
@@ -93,6 +98,8 @@ class Autoencoder(Model):
             raise AekitError(f"recon_loss must be one of {RECON_LOSSES}, got {recon_loss!r}")
         if recon_loss == "bce" and output != "sigmoid":
             raise AekitError("recon_loss 'bce' needs output 'sigmoid' (data in [0, 1])")
+        if recon_loss == "multinomial" and output != "softmax":
+            raise AekitError("recon_loss 'multinomial' needs output 'softmax' (text, counts)")
         self.input_shape = tuple(int(s) for s in input_shape)
         self.latent = int(latent)
         self.noise = Noise.parse(noise)
@@ -144,9 +151,18 @@ class Autoencoder(Model):
         if self.recon_loss == "psnr":  # = -(mean PSNR) for data range 1
             per = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
             return 10.0 * torch.log10(per + 1e-8).mean()
+        if self.recon_loss == "multinomial":  # the input's weights as a distribution over features
+            w = x.flatten(1)
+            if bool((w < 0).any()):
+                raise AekitError("recon_loss 'multinomial' needs non-negative inputs (TF-IDF)")
+            target = w / w.sum(1, keepdim=True).clamp_min(1e-12)
+            return -(target * torch.log_softmax(logits.flatten(1), 1)).sum(1).mean()
         return F.mse_loss(self._out_act(logits), x)
 
     def _out_act(self, logits: torch.Tensor) -> torch.Tensor:
+        if self.output == "softmax":  # a distribution, rescaled to unit L2 norm like TF-IDF rows
+            p = torch.softmax(logits.flatten(1), 1)
+            return (p / p.norm(dim=1, keepdim=True).clamp_min(1e-12)).view_as(logits)
         return torch.sigmoid(logits) if self.output == "sigmoid" else logits
 
     def _code_act(self, h: torch.Tensor) -> torch.Tensor:

@@ -68,7 +68,7 @@ def sweep(
     for k in bar:
         bar.set_postfix(latent=k)
         net = build_model(model, seed=train_config.seed,
-                          **{**model_defaults(ds), **(model_config or {}), "latent": k})  # fmt: skip
+                          **{**model_defaults(ds, model_config), **(model_config or {}), "latent": k})  # fmt: skip
         t0 = time.perf_counter()
         run_dir = Path(out) / f"latent-{k}" if out is not None else None
         fit(net, ds, train_config, out_dir=run_dir)
