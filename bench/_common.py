@@ -38,6 +38,23 @@ def machine(threads: int) -> dict[str, Any]:
     }
 
 
+def add_recipe_args(p: argparse.ArgumentParser, name: str, model: str, config: str,
+                    latent: int, epochs: int) -> None:  # fmt: skip
+    """The options of a bench script that trains one model recipe: --model, --config (model
+    options as JSON), --latent, --epochs, --batch-size, and --tag (write NAME_TAG.json)."""
+    p.add_argument("--model", default=model)
+    p.add_argument("--config", default=config, help="model options as JSON")
+    p.add_argument("--latent", type=int, default=latent)
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--tag", help=f"write {name}_TAG.json (a variant)")
+
+
+def recipe_config(a: argparse.Namespace) -> dict[str, Any]:
+    """The model options add_recipe_args' --latent and --config give."""
+    return {"latent": a.latent, **json.loads(a.config)}
+
+
 def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int,
                 batch_size: int = 64, retrain: bool = False, **train_options: Any) -> Path:  # fmt: skip
     """bench/runs/NAME: trained on Fashion-MNIST with this recipe unless it is already there

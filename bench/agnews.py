@@ -16,7 +16,6 @@ Writes bench/results/agnews.json (or agnews_TAG.json with --tag).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED, machine, parse_args, write_result  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED,
+    add_recipe_args,
+    machine,
+    parse_args,
+    recipe_config,
+    write_result,
+)
 
 DATA = SHARED / "text/ag_news_test/test.csv"
 SEEDS = (0, 1, 2)
@@ -33,13 +39,8 @@ TARGET = 0.857
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="mlp")
-    p.add_argument("--config", default='{"hidden": [512]}', help="model options as JSON")
-    p.add_argument("--latent", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--batch-size", type=int, default=64)
+    add_recipe_args(p, "agnews", "mlp", '{"hidden": [512]}', latent=64, epochs=30)
     p.add_argument("--lr", type=float)
-    p.add_argument("--tag", help="write agnews_TAG.json (a variant)")
     a = parse_args(p)
     import torch
     from sklearn.decomposition import TruncatedSVD
@@ -49,10 +50,11 @@ def main() -> None:
     from aekit import TrainConfig, build_model, fit
     from aekit.data.text import TextFeatures, read_text
     from aekit.metrics import encode, probe_accuracy
+    from aekit.runs import default_output
 
     docs, y, classes = read_text(DATA, "1,2", "0")
     assert y is not None
-    config = {"latent": a.latent, **json.loads(a.config)}
+    config = recipe_config(a)
     runs: dict[str, list] = {"aekit": [], "svd64": [], "tfidf_full": []}
     for seed in SEEDS:
         tr, te = train_test_split(np.arange(len(docs)), test_size=2000, stratify=y,
@@ -60,7 +62,7 @@ def main() -> None:
         feats = TextFeatures.fit(docs[tr])
         x_tr, x_te = feats.transform(docs[tr]), feats.transform(docs[te])
         t0 = time.perf_counter()
-        output = "softmax" if config.get("recon_loss") == "multinomial" else "linear"
+        output = default_output("text", config.get("recon_loss"))
         net = build_model(a.model, seed=seed, input_shape=(x_tr.shape[1],), output=output,
                           **config)  # fmt: skip
         fit(net, x_tr, TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=seed,

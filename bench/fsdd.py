@@ -23,7 +23,6 @@ Writes bench/results/fsdd.json (or fsdd_TAG.json with --tag).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED, machine, parse_args, write_result  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED,
+    add_recipe_args,
+    machine,
+    parse_args,
+    recipe_config,
+    write_result,
+)
 
 DATA = SHARED / "audio/fsdd/recordings"
 SEEDS = (0, 1, 2)
@@ -39,12 +45,7 @@ SEEDS = (0, 1, 2)
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="conv")
-    p.add_argument("--config", default='{"channels": [128, 128]}', help="model options as JSON")
-    p.add_argument("--latent", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=60)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--tag", help="write fsdd_TAG.json (a variant)")
+    add_recipe_args(p, "fsdd", "conv", '{"channels": [128, 128]}', latent=64, epochs=60)
     a = parse_args(p)
     import torch
 
@@ -63,7 +64,7 @@ def main() -> None:
             np.concatenate([m_pool.mean(2), m_pool.std(2)], 1), y_pool,
             np.concatenate([m_test.mean(2), m_test.std(2)], 1), ds.y_test),
     }  # fmt: skip
-    config = {"latent": a.latent, **json.loads(a.config)}
+    config = recipe_config(a)
     runs = []
     for seed in SEEDS:
         t0 = time.perf_counter()

@@ -35,13 +35,17 @@ def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
     }
 
 
-def model_defaults(ds: Dataset, model_config: dict[str, Any] | None = None) -> dict[str, Any]:
+def default_output(kind: str, recon_loss: str | None = None) -> str:
     """Images in [0, 1] get sigmoid outputs; standardized tables and signals linear ones; the
     multinomial loss (text) softmax ones."""
-    if (model_config or {}).get("recon_loss") == "multinomial":
-        output = "softmax"
-    else:
-        output = "sigmoid" if ds.kind == "image" else "linear"
+    if recon_loss == "multinomial":
+        return "softmax"
+    return "sigmoid" if kind == "image" else "linear"
+
+
+def model_defaults(ds: Dataset, model_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The input shape and output activation a model for `ds` (and `model_config`) needs."""
+    output = default_output(ds.kind, (model_config or {}).get("recon_loss"))
     return {"input_shape": ds.sample_shape, "output": output}
 
 

@@ -112,12 +112,13 @@ def load_dataset(
             raise AekitError(f"{path}: the model was trained on text; give --text-column")
         return _load_text(path, text_column, label_column, vocab_size, features, limit, split)
     is_series = series.is_series_folder(path) or series.looks_like_series(path)
-    if label_column is not None and (is_series or audio.is_audio_folder(path)):
+    is_audio = audio.is_audio_folder(path)
+    if label_column is not None and (is_series or is_audio):
         raise AekitError(
             f"{path}: --label-column applies to tables and text; time series carry their label "
             "in the first column, WAV files in their folder or file name"
         )
-    if audio.is_audio_folder(path):
+    if is_audio:
         saved = (
             audio.AudioFeatures.from_dict(features) if features and saved_type == "audio" else None
         )

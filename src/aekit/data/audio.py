@@ -32,7 +32,7 @@ def wav_files(path: Path) -> list[Path]:
 
 
 def is_audio_folder(path: Path) -> bool:
-    return path.is_dir() and any(p.suffix.lower() == ".wav" for p in path.rglob("*.[wW][aA][vV]"))
+    return path.is_dir() and any(path.rglob("*.[wW][aA][vV]"))
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:

@@ -117,9 +117,12 @@ def detect_fit(
     raw = {s: ds.scaler.inverse_transform(getattr(ds, f"x_{s}")) for s in ("train", "val", "test")}
     flat = {s: a.reshape(len(a), -1) for s, a in raw.items()}
     x_fit = np.concatenate([flat["train"], flat["val"]])
+    labels: dict[str, Any] = {}  # 0/1 per split, worked out once
     y_fit = None
     if ds.y_train is not None:
-        y_fit = _binary(np.concatenate([ds.y_train, ds.y_val]), ds, normal_class, str(source))
+        labels = {f"y_{s}": _binary(getattr(ds, f"y_{s}"), ds, normal_class, str(source))
+                  for s in ("train", "val", "test")}  # fmt: skip
+        y_fit = np.concatenate([labels["y_train"], labels["y_val"]])
     elif normal_class is not None:
         raise AekitError("--normal-class needs labels: give --label-column")
     if normal_only:
@@ -151,15 +154,11 @@ def detect_fit(
     }  # fmt: skip
     test_scores = det.decision_function(pd.DataFrame(flat["test"], columns=names))
     if ds.y_test is not None and len(test_scores):
-        y_test = _binary(ds.y_test, ds, normal_class, str(source))
+        y_test = labels["y_test"]
         summary["test"] = detection_metrics(y_test, test_scores, det.threshold_)
     det.history_.to_csv(out / "metrics.csv")
     if report:
         if normal_class is not None:  # the report shows normal vs anomaly, not every class
-            labels: dict[str, Any] = {
-                f"y_{s}": _binary(getattr(ds, f"y_{s}"), ds, normal_class, str(source))
-                for s in ("train", "val", "test")
-            }
             ds = dataclasses.replace(ds, class_names=[f"normal ({normal_class})", "anomaly"],
                                      **labels)  # fmt: skip
         _write_report(det, ds, raw, out, summary, test_scores)
