@@ -208,6 +208,97 @@ def test_snr_noise_has_the_asked_signal_to_noise_ratio_per_sample():
     assert str(m.noise) == "snr:5"
 
 
+def test_snr_noise_leaves_zero_padding_silent_and_measures_the_signal_part():
+    from aekit.metrics import snr
+    from aekit.regularizers import Noise
+
+    torch.manual_seed(0)
+    x = torch.zeros(4, 1, 40000)
+    x[:, :, :20000] = torch.randn(4, 1, 20000)  # half signal, half padding
+    noisy = Noise.parse("snr:5")(x)
+    assert torch.all(noisy[:, :, 20000:] == 0)  # the padding gets no noise
+    assert abs(snr(noisy, x) - 5.0) < 0.1  # 5 dB over the signal part, not over the whole clip
+    # error in the padding is not counted: 20 dB over the signal part (17 over the whole clip)
+    assert abs(snr(x + 0.1 * torch.randn_like(x), x) - 20.0) < 0.1
+    assert snr(x, x) > 100
+
+
+def test_waveforms_are_scaled_without_a_shift_so_padding_stays_zero(tones):
+    ds = load_dataset(tones, audio_features="waveform", val_fraction=0.0)
+    assert ds.scaler.kind == "rms" and float(ds.scaler.mean) == 0.0
+    assert np.all(ds.x_train[:, :, 4000:] == 0)  # clips of 0.5 s, padded to 1 s
+    assert abs(float(np.sqrt(np.mean(ds.x_train**2))) - 1.0) < 1e-3
+
+
+def test_spectral_model_passes_the_input_through_when_every_gain_is_one():
+    m = build_model("spectral", input_shape=(1, 2000), output="linear", latent=4,
+                    channels=(16, 16), seed=0)  # fmt: skip
+    assert m.code_channels == 4 and m.latent == 4 * 16  # 32 frames of hop 64, strided once
+    x = torch.randn(3, 1, 2000)
+    assert m.encode(x).shape == (3, m.latent)
+    g = m.gains(x)
+    assert g.shape == (3, 129, 32) and bool((g >= 0).all() and (g <= 1).all())
+    with torch.no_grad():
+        m.decoder[-1].bias.fill_(30.0)  # sigmoid(30) = 1: the inverse STFT of the input's STFT
+        m.decoder[-1].weight.zero_()
+        torch.testing.assert_close(m(x), x, atol=1e-4, rtol=0)
+    with pytest.raises(AekitError, match="cannot decode codes"):
+        m.decode(torch.zeros(1, m.latent))
+    with pytest.raises(AekitError, match="audio-features waveform"):
+        build_model("spectral", input_shape=(40, 63), output="linear")
+
+
+def test_denoise_audio_beats_wiener_and_writes_wav_files(tones, tmp_path, capsys):
+    run_dir, out = tmp_path / "run", tmp_path / "den"
+    code, _, err = run(capsys, "train", tones, "--audio-features", "waveform", "--model",
+                       "spectral", "--channels", "32,32", "--latent", "8", "--noise", "snr:5",
+                       "--epochs", "20", "--out", run_dir, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    code, text_out, err = run(capsys, "denoise", run_dir, "--out", out, "--no-progress")
+    assert code == 0, err
+    s = json.loads((out / "summary.json").read_text())
+    assert s["noise"] == "snr:5" and s["signals"] == 20  # the run's own noise and test split
+    assert abs(s["snr_noisy"] - 5.0) < 0.3
+    assert s["snr_denoised"] > s["snr_noisy"] + 3
+    assert s["snr_denoised"] > max(s["baselines"].values()) + 1
+    assert set(s["baselines"]) == {"wiener", "wiener-tuned"}
+    assert s["baselines"]["wiener-tuned"] >= s["baselines"]["wiener"]
+    den = np.load(out / "denoised.npy")
+    assert (
+        den.shape == (20, 1, 8000) and np.abs(den[:, :, 4400:]).max() < 1e-3
+    )  # silence stays silent
+    x, rate = audio.read_wav(out / "wav" / "000_denoised.wav")
+    assert rate == 8000 and len(x) == 8000
+    np.testing.assert_allclose(x, den[0, 0], atol=1 / 16000)  # the clip in the data's units
+    assert (out / "denoise.png").stat().st_size > 10_000 and s["wav_files"] == 25
+
+
+def test_denoise_refuses_spectrogram_and_text_runs_in_one_line(tones, tmp_path, capsys):
+    run_dir = tmp_path / "logmel"
+    code, _, err = run(capsys, "train", tones, "--model", "conv", "--channels", "8",
+                       "--latent", "2", "--epochs", "1", "--out", run_dir, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "denoise", run_dir, "--out", tmp_path / "d")
+    assert code == 2 and "cannot be turned back into sound" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "d").exists()
+
+
+def test_denoise_series_with_a_conv_autoencoder(ucr, tmp_path, capsys):
+    run_dir, out = tmp_path / "run", tmp_path / "den"
+    code, _, err = run(capsys, "train", ucr / "BEATS_TRAIN.tsv", "--model", "conv", "--latent",
+                       "16", "--noise", "snr:5", "--epochs", "30", "--out", run_dir,
+                       "--no-progress")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "denoise", run_dir, "--out", out, "--baselines", "wiener")
+    assert code == 0, err
+    s = json.loads((out / "summary.json").read_text())
+    assert s["signals"] == 120 and list(s["baselines"]) == ["wiener"]
+    assert s["snr_denoised"] > s["snr_noisy"] + 2
+    assert not (out / "wav").exists()  # WAV files only for audio
+    code, _, err = run(capsys, "denoise", run_dir, "--out", out, "--baselines", "bm3d")
+    assert code == 2 and "for images" in err
+
+
 def test_mel_filterbank_and_a_tone_land_in_the_right_band():
     fb = audio.mel_filterbank(8000, 256, 40)
     df = 8000 / 256

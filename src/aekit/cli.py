@@ -220,18 +220,27 @@ def _print_summary(summary: dict[str, Any], keys: Sequence[str]) -> None:
 
 def cmd_denoise(a: argparse.Namespace) -> int:
     from .tasks.common import evaluation_data, input_samples, load_run
-    from .tasks.denoise import BASELINES, denoise_run, parse_noise
+    from .tasks.denoise import (
+        BASELINES,
+        check_denoisable_run,
+        default_noise,
+        denoise_run,
+        parse_noise,
+    )
 
     noise = None if a.noise in ("none", "") else a.noise
     if noise is not None:
         parse_noise(noise)  # a bad spec fails before any data is read
-    baselines = [b for b in (a.baselines or "").split(",") if b]
-    bad = [b for b in baselines if b not in BASELINES]
+    baselines = None if a.baselines is None else [b for b in a.baselines.split(",") if b]
+    bad = [b for b in baselines or [] if b not in BASELINES]
     if bad:
         raise AekitError(
             f"unknown baseline(s) {', '.join(bad)}; choose from {', '.join(BASELINES)}"
         )
     ck = load_run(a.run)
+    check_denoisable_run(ck)
+    if a.noise is None:
+        noise = default_noise(ck)
     if noise is None:
         if a.data is None:
             raise AekitError("--noise none treats DATA as already noisy: give DATA")
@@ -241,6 +250,10 @@ def cmd_denoise(a: argparse.Namespace) -> int:
     x = x[: a.n] if a.n else x
     s = denoise_run(ck, x, a.out, noise, seed=a.seed, baselines=baselines,
                     baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress)  # fmt: skip
+    if "signals" in s:
+        print(f"denoised {s['signals']} signals into {a.out}")
+        _print_summary(s, ["noise", "snr_noisy", "snr_denoised", "baselines"])
+        return 0
     print(f"denoised {s['images']} images into {a.out}")
     _print_summary(s, ["noise", "psnr_noisy", "psnr_denoised", "ssim_noisy", "ssim_denoised",
                        "baselines"])  # fmt: skip
@@ -511,16 +524,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("denoise", help="denoise images; PSNR/SSIM against classical filters")
+    s = sub.add_parser("denoise", help="denoise images or signals against classical filters")
     s.add_argument("run", help="run folder of a trained (denoising) autoencoder")
-    s.add_argument("data", nargs="?", help="images (default: the run's own test split)")
-    s.add_argument("--noise", default="gaussian:0.3",
-                   help="corrupt clean inputs: gaussian:S | saltpepper:P | mask:P; "
-                        "'none': DATA is already noisy")  # fmt: skip
+    s.add_argument("data", nargs="?", help="images or signals (default: the run's test split)")
+    s.add_argument("--noise",
+                   help="corrupt clean inputs: gaussian:S | saltpepper:P | mask:P | snr:DB "
+                        "(default: the run's training noise, else gaussian:0.3 for images, "
+                        "snr:5 for signals); 'none': DATA is already noisy")  # fmt: skip
     s.add_argument("--out", required=True, type=Path, help="folder for the outputs")
-    s.add_argument("--n", type=int, default=1000, help="how many images (default 1000; 0: all)")
-    s.add_argument("--baselines", default="gaussian,median,nlm,bm3d",
-                   help="comma-separated classical baselines ('' for none)")  # fmt: skip
+    s.add_argument("--n", type=int, default=1000, help="how many samples (default 1000; 0: all)")
+    s.add_argument("--baselines",
+                   help="comma-separated classical baselines ('' for none; default images: "
+                        "gaussian,median,nlm,bm3d; signals: wiener,wiener-tuned)")  # fmt: skip
     s.add_argument("--bm3d-images", type=int, default=200, help="BM3D on the first N (slow)")
     s.add_argument("--seed", type=int, default=0, help="noise seed")
     s.add_argument("--data-dir")

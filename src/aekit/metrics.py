@@ -33,6 +33,18 @@ def psnr(a: Any, b: Any, data_range: float = 1.0) -> float:
     return float((10 * torch.log10(data_range**2 / per)).mean())
 
 
+def snr(estimate: Any, clean: Any) -> float:
+    """Signal-to-noise ratio in dB of an estimate of clean signals (N, C, L), per signal over
+    its extent (the zero padding after a short clip is left out), averaged over signals."""
+    from .regularizers import signal_extent
+
+    est, ref = _t(estimate), _t(clean)
+    ext = signal_extent(ref)
+    signal = (ref.pow(2) * ext).flatten(1).sum(1)
+    error = ((est - ref).pow(2) * ext).flatten(1).sum(1)
+    return float((10 * torch.log10(signal.clamp_min(1e-20) / error.clamp_min(1e-20))).mean())
+
+
 def _gaussian_window(size: int, sigma: float) -> torch.Tensor:
     coords = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
     g = torch.exp(-(coords**2) / (2 * sigma**2))

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .training import History  # noqa: E402
@@ -368,6 +369,46 @@ def signal_reconstructions(
                 ax.set_ylabel(what, fontsize=8)
         axes[0, i].set_title(titles[i], fontsize=8)
     return _save(fig, path, title)
+
+
+def _log_spectrogram(wave: np.ndarray, n_fft: int = 256) -> np.ndarray:
+    """log10 |STFT| (bins, frames) of one waveform (hann window, hop n_fft // 4)."""
+    spec = torch.stft(torch.as_tensor(np.asarray(wave, dtype=np.float32)), n_fft, n_fft // 4,
+                      window=torch.hann_window(n_fft), return_complex=True)  # fmt: skip
+    return np.log10(spec.abs().numpy() + 1e-5)
+
+
+def signal_rows(
+    rows: list[np.ndarray], labels: list[str], path: str | Path, title: str = "",
+    spectrogram: bool = False,
+) -> Path:  # fmt: skip
+    """A grid like image_rows for signals (N, 1, L): one row per array, labelled on the left;
+    each cell a line, or with `spectrogram` the waveform's log-magnitude spectrogram (one
+    colour scale for the whole grid, low frequencies at the bottom)."""
+    n = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), n, figsize=(2.6 * n, 1.5 * len(rows)), dpi=100,
+                             squeeze=False, sharey=not spectrogram)  # fmt: skip
+    specs = [[_log_spectrogram(s[0]) for s in r] for r in rows] if spectrogram else []
+    if specs:
+        hi = max(float(sp.max()) for r in specs for sp in r)
+        lo = hi - 4.0  # 80 dB of magnitude range
+    for r, (sigs, label) in enumerate(zip(rows, labels)):
+        for i in range(n):
+            ax = axes[r][i]
+            if i >= len(sigs):
+                ax.axis("off")
+                continue
+            if spectrogram:
+                ax.imshow(specs[r][i], origin="lower", aspect="auto", cmap="magma", vmin=lo,
+                          vmax=hi)  # fmt: skip
+                ax.set_xticks([])
+                ax.set_yticks([])
+            else:
+                ax.plot(sigs[i, 0], lw=0.8, color="black")
+                ax.tick_params(labelsize=7)
+            if i == 0:
+                ax.set_ylabel(label, fontsize=9)
+    return _save(fig, path, suptitle=title)
 
 
 def series_overlay(

@@ -2,7 +2,8 @@
 
 Specs are short strings so they travel through the CLI and the checkpoint JSON unchanged:
   noise:    "gaussian:0.3" (sigma) | "saltpepper:0.1" (p) | "mask:0.25" (p)
-            | "snr:5" (white noise 5 dB below each sample's mean power: audio, signals)
+            | "snr:5" (white noise 5 dB below each sample's mean power: audio, signals;
+            a signal's trailing zero padding gets no noise and does not count)
   sparsity: "l1:1e-4" (weight)     | "kl:0.05" (target rho; weight 1.0) | "kl:0.05:3" (rho, weight)
 """
 
@@ -13,6 +14,17 @@ from dataclasses import dataclass
 import torch
 
 from .errors import AekitError
+
+
+def signal_extent(x: torch.Tensor) -> torch.Tensor:
+    """1 where a sample holds signal, 0 elsewhere, shaped like x. For signals (B, C, L): up to
+    the last time step where any channel is nonzero, so the zeros that pad short clips to one
+    length are left out; other data: everywhere."""
+    if x.dim() != 3:
+        return torch.ones_like(x)
+    nonzero = (x != 0).any(1, keepdim=True).to(x.dtype)
+    return nonzero.flip(-1).cummax(-1).values.flip(-1).expand_as(x)
+
 
 NOISE_KINDS = ("gaussian", "saltpepper", "mask", "snr")
 SPARSITY_KINDS = ("l1", "kl")
@@ -62,8 +74,10 @@ class Noise:
         if self.kind == "gaussian":
             return x + self.level * torch.randn_like(x)
         if self.kind == "snr":  # per sample: noise power = the sample's mean power / 10^(dB/10)
-            power = x.flatten(1).pow(2).mean(1).view(-1, *[1] * (x.dim() - 1))
-            return x + torch.randn_like(x) * torch.sqrt(power / 10 ** (self.level / 10))
+            ext = signal_extent(x)  # a signal's zero padding stays silent and is not counted
+            power = (x.pow(2) * ext).flatten(1).sum(1) / ext.flatten(1).sum(1).clamp_min(1.0)
+            scale = torch.sqrt(power / 10 ** (self.level / 10)).view(-1, *[1] * (x.dim() - 1))
+            return x + torch.randn_like(x) * scale * ext
         if self.kind == "mask":  # masking noise: a fraction p of the inputs set to zero
             return x * (torch.rand_like(x) >= self.level)
         # salt-and-pepper: a fraction p of the inputs set to the low or high value, half each

@@ -180,6 +180,8 @@ def _load_audio(
     x = feats.transform(waves)
     common: dict[str, Any] = {"class_names": class_names, "source": str(path),
                               "features": feats.to_dict(), **split}  # fmt: skip
+    if feats.kind == "waveform":  # no shift: the zero padding of short clips stays silence
+        common["scaler_kind"] = "rms"
     if test_mask is not None and y is not None and split["test_fraction"] > 0:  # official split
         xtr, ytr = _limit(x[~test_mask], y[~test_mask], limit, split["seed"])
         return make_dataset(path.name, "audio", xtr, ytr, x_test=x[test_mask],

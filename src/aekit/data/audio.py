@@ -60,6 +60,17 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     return x, rate
 
 
+def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
+    """Mono 16-bit PCM; samples outside [-1, 1] are clipped."""
+    pcm = np.round(np.clip(np.asarray(x, dtype=np.float64), -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(int(rate))
+        w.writeframes(pcm.tobytes())
+    return path
+
+
 def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
     if rate == target:
         return x

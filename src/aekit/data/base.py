@@ -98,12 +98,13 @@ def make_dataset(
     source: str = "",
     features: dict[str, Any] | None = None,
     fit_features: Callable[[np.ndarray], Any] | None = None,
+    scaler_kind: str | None = None,
 ) -> Dataset:
     """Split (unless an official test split is given), fit the scaler on train only, scale all.
 
     `fit_features(raw_train)` (text), when given, is fitted on the training split only and
     returns an object with `transform(raw)` and `to_dict()` that turns every split into
-    features."""
+    features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND)."""
     if x_test is None:
         tr, va, te = split_indices(len(x), seed, val_fraction, test_fraction)
         x_test, y_test = x[te], (y[te] if y is not None else None)
@@ -119,7 +120,7 @@ def make_dataset(
         fitted = fit_features(x_train)
         x_train, x_val, x_test = (fitted.transform(a) for a in (x_train, x_val, x_test))
         features = fitted.to_dict()
-    scaler = Scaler.fit(SCALER_KIND[kind], x_train)
+    scaler = Scaler.fit(scaler_kind or SCALER_KIND[kind], x_train)
     return Dataset(
         name=name,
         kind=kind,

@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 
+SHIFT_SCALE = ("standard", "global", "rms")  # (x - mean) / std, saved as mean and std
+
 
 @dataclass
 class Scaler:
     """kind "minmax": one global (min, max) to [0, 1] (images); "standard": per-column (tables);
-    "global": one mean and std for every value (signals, spectrograms); "identity": data used
-    as given (TF-IDF vectors)."""
+    "global": one mean and std for every value (signals, spectrograms); "rms": divided by the
+    root mean square, no shift, so silence stays zero (waveforms); "identity": data used as
+    given (TF-IDF vectors)."""
 
     kind: str = "identity"
     min: float = 0.0
@@ -33,6 +36,9 @@ class Scaler:
             x = np.asarray(x, dtype=np.float64)
             std = float(x.std())
             return cls("global", mean=np.asarray(x.mean()), std=np.asarray(std if std > 0 else 1.0))
+        if kind == "rms":
+            rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+            return cls("rms", mean=np.asarray(0.0), std=np.asarray(rms if rms > 0 else 1.0))
         if kind == "identity":
             return cls("identity")
         raise ValueError(f"unknown scaler kind {kind!r}")
@@ -41,7 +47,7 @@ class Scaler:
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return ((x - self.min) / (self.max - self.min)).astype(np.float32)
-        if self.kind in ("standard", "global"):
+        if self.kind in SHIFT_SCALE:
             assert self.mean is not None and self.std is not None
             return ((x - self.mean) / self.std).astype(np.float32)
         return x
@@ -50,7 +56,7 @@ class Scaler:
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return (x * (self.max - self.min) + self.min).astype(np.float32)
-        if self.kind in ("standard", "global"):
+        if self.kind in SHIFT_SCALE:
             assert self.mean is not None and self.std is not None
             return (x * self.std + self.mean).astype(np.float32)
         return x
@@ -59,7 +65,7 @@ class Scaler:
         d: dict[str, Any] = {"kind": self.kind}
         if self.kind == "minmax":
             d.update(min=self.min, max=self.max)
-        if self.kind in ("standard", "global"):
+        if self.kind in SHIFT_SCALE:
             assert self.mean is not None and self.std is not None
             d.update(mean=self.mean.tolist(), std=self.std.tolist())
         return d
@@ -69,6 +75,6 @@ class Scaler:
         kind = d["kind"]
         if kind == "minmax":
             return cls("minmax", float(d["min"]), float(d["max"]))
-        if kind in ("standard", "global"):
+        if kind in SHIFT_SCALE:
             return cls(kind, mean=np.asarray(d["mean"]), std=np.asarray(d["std"]))
         return cls(kind)

@@ -1,6 +1,6 @@
 """Model families; importing this package registers them."""
 
-from . import adversarial, classifier, conv, ensemble, mlp, vae  # noqa: F401
+from . import adversarial, classifier, conv, ensemble, mlp, spectral, vae  # noqa: F401
 from .base import Autoencoder
 from .vae import VAEBase
 
