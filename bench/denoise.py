@@ -5,6 +5,8 @@ the first 1,000 test images, clipped noise (seed 0), PSNR/SSIM of the noisy inpu
 Gaussian blur, 3x3 median, non-local means (scikit-image) and BM3D (first 200 images; the model's
 PSNR on those same 200 is reported beside it).
 Usage (idle machine): .venv/bin/python bench/denoise.py --threads 2
+Variants: --recon-loss psnr, --epochs N, --only gaussian, --tag T (runs denoise-KEY-T, writes
+denoise_T.json).
 Writes bench/results/denoise.json and docs/denoise_gaussian.png, docs/denoise_saltpepper.png.
 """
 
@@ -33,18 +35,30 @@ def main() -> None:
     p.add_argument("--images", type=int, default=1000)
     p.add_argument("--bm3d-images", type=int, default=200)
     p.add_argument("--only", choices=tuple(NOISES), action="append")
+    p.add_argument("--recon-loss", choices=("mse", "psnr"), default="mse")
+    p.add_argument("--tag", help="a variant: runs denoise-KEY-TAG, writes denoise_TAG.json")
     a = parse_args(p, threads=2)
-    results = {**machine(a.threads), "images": a.images, "bm3d_images": a.bm3d_images, "runs": {}}
+    results = {
+        "command": " ".join(["python bench/denoise.py", *sys.argv[1:]]),
+        **machine(a.threads),
+        "images": a.images,
+        "bm3d_images": a.bm3d_images,
+        "runs": {},
+    }
     for key, noise in NOISES.items():
         if a.only and key not in a.only:
             continue
         cfg = {"latent": a.latent, "channels": CHANNELS[key], "noise": noise}
-        run = trained_run(f"denoise-{key}", "conv", cfg, a.epochs)
+        if a.recon_loss != "mse":
+            cfg["recon_loss"] = a.recon_loss
+        suffix = f"-{a.tag}" if a.tag else ""
+        run = trained_run(f"denoise-{key}{suffix}", "conv", cfg, a.epochs)
         ck = load(run)
         x = evaluation_data(ck, None).x_test[: a.images]
-        out = Path(__file__).parent / "runs" / f"denoise-{key}-out"
+        out = Path(__file__).parent / "runs" / f"denoise-{key}{suffix}-out"
         s = denoise_run(ck, x, out, noise, baseline_limit={"bm3d": a.bm3d_images}, progress=True)
-        shutil.copy(out / "denoise.png", DOCS / f"denoise_{key}.png")
+        if not a.tag:
+            shutil.copy(out / "denoise.png", DOCS / f"denoise_{key}.png")
         best = s["best_baseline"]
         s["targets"] = {
             "gain_over_noisy_db": s["psnr_denoised"] - s["psnr_noisy"],
@@ -53,12 +67,15 @@ def main() -> None:
             "gain_over_median_db": s["psnr_denoised"] - s["baselines"]["median"],
         }
         s["recipe"] = {"model": "conv", **cfg, "epochs": a.epochs, "batch_size": 64}
+        secs = run / "train_seconds.txt"  # absent for runs trained before it was recorded
+        s["train_seconds"] = float(secs.read_text()) if secs.is_file() else None
         results["runs"][key] = s
         print(f"{noise}: noisy {s['psnr_noisy']:.2f} dB, aekit {s['psnr_denoised']:.2f} dB "
               f"(SSIM {s['ssim_denoised']:.3f}); " + ", ".join(
                   f"{n} {v:.2f}" for n, v in s["baselines"].items())
               + f"; on BM3D's images aekit {s['psnr_denoised_on_baseline_images'].get('bm3d', float('nan')):.2f}")  # fmt: skip
-    write_result("denoise" if not a.only else f"denoise_{'_'.join(a.only)}", results)
+    name = f"denoise_{a.tag}" if a.tag else "denoise"
+    write_result(name if a.tag or not a.only else f"denoise_{'_'.join(a.only)}", results)
 
 
 if __name__ == "__main__":

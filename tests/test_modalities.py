@@ -250,10 +250,13 @@ def test_spectral_model_passes_the_input_through_when_every_gain_is_one():
 
 def test_denoise_audio_beats_wiener_and_writes_wav_files(tones, tmp_path, capsys):
     run_dir, out = tmp_path / "run", tmp_path / "den"
+    # 12 training clips: one step per epoch, so more epochs and a higher lr than the default
     code, _, err = run(capsys, "train", tones, "--audio-features", "waveform", "--model",
                        "spectral", "--channels", "32,32", "--latent", "8", "--noise", "snr:5",
-                       "--epochs", "20", "--out", run_dir, "--no-progress")  # fmt: skip
+                       "--epochs", "60", "--lr", "1e-3", "--out", run_dir,
+                       "--no-progress")  # fmt: skip
     assert code == 0, err
+    assert "test spectrograms and their reconstructions" in (run_dir / "report.html").read_text()
     code, text_out, err = run(capsys, "denoise", run_dir, "--out", out, "--no-progress")
     assert code == 0, err
     s = json.loads((out / "summary.json").read_text())

@@ -335,12 +335,16 @@ def compare_bars(rows: list[dict], keys: list[str], path: str | Path, title: str
 
 def signal_reconstructions(
     x: np.ndarray, recon: np.ndarray, path: str | Path, titles: list[str] | None = None,
-    title: str = "",
+    title: str = "", spectrogram: bool = False,
 ) -> Path:  # fmt: skip
     """Signals (N, 1, L) as lines, each with its reconstruction over it; spectrograms
-    (N, bands, frames) as image pairs (input above, reconstruction below), one column each."""
+    (N, bands, frames) as image pairs (input above, reconstruction below), one column each.
+    With `spectrogram`, waveforms (N, 1, L) are shown as their log-magnitude spectrograms."""
     n = len(x)
     titles = titles or [""] * n
+    if spectrogram and x.shape[1] == 1:
+        x = np.stack([_log_spectrogram(s[0]) for s in x])
+        recon = np.stack([_log_spectrogram(s[0]) for s in recon])
     if x.shape[1] == 1:
         cols = min(n, 4)
         rows = -(-n // cols)

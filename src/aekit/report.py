@@ -183,10 +183,11 @@ def build_report(
             pick = np.sort(np.random.default_rng(seed).choice(
                 len(x), min(SIGNAL_PANELS, len(x)), replace=False))  # fmt: skip
             titles = [_class_name(ds, c) for c in y[pick]] if y is not None else None
-            what = "spectrograms" if ds.sample_shape[0] > 1 else "series"
+            audio = ds.kind == "audio"
+            what = "spectrograms" if audio else "series"
             body = fig(lambda p: plots.signal_reconstructions(
-                x[pick], reconstruct(model, x[pick]), p, titles, title=f"test {what} (seeded pick)"),
-                f"test {what} and their reconstructions")  # fmt: skip
+                x[pick], reconstruct(model, x[pick]), p, titles, title=f"test {what} (seeded pick)",
+                spectrogram=audio), f"test {what} and their reconstructions")  # fmt: skip
             sections.append(("reconstructions", "Reconstructions", body))
         elif len(recon):
             per_feature = ((recon - x[: len(recon)]) ** 2).reshape(len(recon), -1).mean(0)

@@ -152,4 +152,4 @@ def write_figures(out: Path, history: History, model, ds: Dataset, title: str) -
         names = ds.class_names
         titles = [names[int(c)] for c in ds.y_test[:8]] if names and ds.y_test is not None else None
         plots.signal_reconstructions(x, reconstruct(model, x), out / "reconstructions.png",
-                                     titles, title=title)  # fmt: skip
+                                     titles, title=title, spectrogram=ds.kind == "audio")  # fmt: skip

@@ -34,7 +34,7 @@ LOG_FLOOR = 1e-3  # log(|STFT| + floor): silence maps to a finite value
 )
 class SpectralAutoencoder(Autoencoder):
     window: torch.Tensor  # a buffer: the Hann window of the STFT (not saved; rebuilt)
-    default_lr = 1e-3  # an unrecorded FSDD prototype stalled at 2e-3 (dead ReLUs); 1e-3 trained
+    default_lr = 3e-4  # on FSDD (unrecorded 3-epoch checks) 1e-3 froze the gains; 3e-4 trains
 
     def __init__(
         self,
@@ -68,10 +68,12 @@ class SpectralAutoencoder(Autoencoder):
             enc += [nn.Conv1d(a, b, 3, stride=2, padding=1), act_layer(activation)]
         enc.append(nn.Conv1d(widths[-1], self.latent, 3, padding=1))
         self.encoder = nn.Sequential(*enc)
-        dec: list[nn.Module] = [nn.Conv1d(self.latent, widths[-1], 3, padding=1)]
-        dec.append(act_layer(activation))
-        for a, b in zip(reversed(widths[1:]), reversed(widths[:-1])):
-            dec += [nn.ConvTranspose1d(a, b, 4, stride=2, padding=1), act_layer(activation)]
+        dec: list[nn.Module] = []
+        c = self.latent
+        for w in reversed(widths[:-1]):  # undo each stride
+            dec += [nn.ConvTranspose1d(c, w, 4, stride=2, padding=1), act_layer(activation)]
+            c = w
+        dec += [nn.Conv1d(c, widths[0], 5, padding=2), act_layer(activation)]
         dec.append(nn.Conv1d(widths[0], bins, 1))
         self.decoder = nn.Sequential(*dec)
         self.frames = shape[1] // self.hop + 1  # torch.stft with center=True
