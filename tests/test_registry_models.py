@@ -9,11 +9,13 @@ import torch
 from aekit import AekitError, TrainConfig, build_model, fit, list_models
 from aekit.checkpoint import load, save_model
 
-MODELS = list(list_models())
+# every family that takes images (digits); `spectral` takes waveforms only and has no decode
+# of codes alone: tests/test_modalities.py covers its interface, training and save/load
+MODELS = [m for m in list_models() if m != "spectral"]
 
 
 def test_registry_has_the_promised_families():
-    assert {"mlp", "conv", "vae", "conv-vae", "stacked"} <= set(MODELS)
+    assert {"mlp", "conv", "vae", "conv-vae", "stacked", "spectral"} <= set(list_models())
     assert all(isinstance(d, str) and d for d in list_models().values())
 
 
