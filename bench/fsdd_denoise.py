@@ -69,6 +69,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_recipe_args(p, "fsdd_denoise", "spectral", '{"channels": [256, 256]}', latent=64,
                     epochs=30)  # fmt: skip
+    p.add_argument("--lr", type=float, help="peak lr (default: the model's)")
+    p.add_argument("--warmup-fraction", type=float, default=0.02, help="of all steps")
+    p.add_argument("--seeds", type=int, default=len(SEEDS), help="training seeds (0, 1, ...)")
     a = parse_args(p)
     from aekit import TrainConfig, build_model, fit, load, load_dataset
     from aekit.checkpoint import save_model
@@ -77,11 +80,12 @@ def main() -> None:
     ds = load_dataset(DATA, audio_features="waveform", val_fraction=0.1, seed=0)
     config = {**recipe_config(a), "noise": NOISE}
     runs = []
-    for seed in SEEDS:
+    for seed in range(a.seeds):
         t0 = time.perf_counter()
         net = build_model(a.model, seed=seed, input_shape=ds.sample_shape, output="linear",
                           **config)  # fmt: skip
         history = fit(net, ds, TrainConfig(epochs=a.epochs, batch_size=a.batch_size, seed=seed,
+                                           lr=a.lr, warmup_fraction=a.warmup_fraction,
                                            progress=False))  # fmt: skip
         net.to("cpu").eval()
         train_s = time.perf_counter() - t0
@@ -99,7 +103,9 @@ def main() -> None:
         print(f"seed {seed}: aekit {run['snr_denoised']:.2f} dB ({train_s:.0f} s); "
               + ", ".join(f"{b} {np.mean([s['baselines'][b] for s in per_noise]):.2f}"
                           for b in per_noise[0]["baselines"]), flush=True)  # fmt: skip
-        if seed == SEEDS[0]:  # the figure and example WAV files, through `aekit denoise` itself
+        if (
+            seed == 0 and not a.tag
+        ):  # the figure and example WAV files, through `aekit denoise` itself
             with tempfile.TemporaryDirectory() as tmp:
                 run_dir = Path(tmp) / "run"
                 save_model(run_dir, net, data=ds.describe(), scaler=ds.scaler)
@@ -132,7 +138,8 @@ def main() -> None:
         "benchmark": "FSDD: denoising white noise at 5 dB SNR, spectral autoencoder vs Wiener",
         "command": " ".join(["python bench/fsdd_denoise.py", *sys.argv[1:]]),
         **machine(a.threads), "model": a.model, "config": config, "epochs": a.epochs,
-        "batch_size": a.batch_size, "n_train": int(len(ds.x_train)), "n_val": int(len(ds.x_val)),
+        "batch_size": a.batch_size, "lr": a.lr, "warmup_fraction": a.warmup_fraction,
+        "n_train": int(len(ds.x_train)), "n_val": int(len(ds.x_val)),
         "n_test": int(len(ds.x_test)), "results": res, "snr_gain_db": gains,
         "target": {"rule": "SNR gain >= Wiener's gain + 3 dB", "met": met},
     }  # fmt: skip
