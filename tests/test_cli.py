@@ -81,6 +81,15 @@ def test_train_variants(tmp_path, capsys, flags):
         assert "active code units" in out
 
 
+def test_hidden_none_gives_a_linear_mlp(tmp_path, capsys):
+    out = tmp_path / "lin"
+    code, _, err = run(capsys, "train", "digits", "--hidden", "none", "--latent", "6",
+                       "--epochs", "1", "--out", str(out), "--no-progress")  # fmt: skip
+    assert code == 0, err
+    info = json.loads((out / "model.json").read_text())
+    assert info["config"]["hidden"] == [] and info["num_parameters"] == 64 * 6 + 6 + 6 * 64 + 64
+
+
 def _csv(tmp_path, **extra):
     df = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 4)), columns=list("abcd"))
     df = df.assign(**extra)

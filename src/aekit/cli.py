@@ -21,6 +21,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _ints(text: str) -> list[int]:
+    if text.strip().lower() == "none":  # e.g. --hidden none: no hidden layers
+        return []
     try:
         return [int(v) for v in text.replace("x", ",").split(",") if v]
     except ValueError:
@@ -441,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--latent", type=int, help="code size (< input: undercomplete, > input: overcomplete)"
     )
-    g.add_argument("--hidden", type=_ints, help="MLP hidden sizes, e.g. 512,256")
+    g.add_argument("--hidden", type=_ints,
+                   help="MLP hidden sizes, e.g. 512,256; none: a linear encoder and decoder")  # fmt: skip
     g.add_argument(
         "--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64"
     )
