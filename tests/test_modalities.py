@@ -308,6 +308,12 @@ def test_denoise_refuses_spectrogram_and_text_runs_in_one_line(tones, tmp_path, 
     code, _, err = run(capsys, "denoise", run_dir, "--out", tmp_path / "d")
     assert code == 2 and "cannot be turned back into sound" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "d").exists()
+    from types import SimpleNamespace
+
+    from aekit.tasks.denoise import check_denoisable_run
+
+    with pytest.raises(AekitError, match="this run holds text"):  # the check reads the run's data
+        check_denoisable_run(SimpleNamespace(data={"kind": "text", "features": {"type": "text"}}))
 
 
 def test_denoise_series_with_a_conv_autoencoder(ucr, tmp_path, capsys):

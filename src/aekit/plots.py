@@ -3,7 +3,9 @@ histograms and ROC curves, class shares, per-feature errors, run comparisons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -96,27 +98,44 @@ def _to_hwc(img: np.ndarray) -> np.ndarray:
     return img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0)
 
 
+def _labelled_grid(
+    rows: list, labels: list[str], path: str | Path, title: str,
+    draw: Callable[[Any, int, int], None], cell: tuple[float, float], sharey: bool = False,
+) -> Path:  # fmt: skip
+    """One row of cells per entry of `rows`, labelled on the left; draw(ax, r, i) fills the
+    i-th cell of row r; shorter rows leave blank cells."""
+    n = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), n, figsize=(cell[0] * n, cell[1] * len(rows)), dpi=100,
+                             squeeze=False, sharey=sharey)  # fmt: skip
+    for r, (items, label) in enumerate(zip(rows, labels)):
+        for i in range(n):
+            ax = axes[r][i]
+            if i >= len(items):
+                ax.axis("off")
+                continue
+            draw(ax, r, i)
+            if i == 0:
+                ax.set_ylabel(label, fontsize=9)
+    return _save(fig, path, suptitle=title)
+
+
+def _bare_image(ax, img: np.ndarray, **imshow: Any) -> None:
+    ax.imshow(img, **imshow)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def image_rows(
     rows: list[np.ndarray], labels: list[str], path: str | Path, title: str = ""
 ) -> Path:
     """A grid: one row per array of images (N, C, H, W), labelled on the left; shorter rows
     leave blank cells."""
-    n = max(len(r) for r in rows)
-    fig, axes = plt.subplots(
-        len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), dpi=100, squeeze=False
-    )
-    for r, (imgs, label) in enumerate(zip(rows, labels)):
-        for i in range(n):
-            ax = axes[r][i]
-            if i >= len(imgs):
-                ax.axis("off")
-                continue
-            ax.imshow(_to_hwc(imgs[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i == 0:
-                ax.set_ylabel(label, fontsize=9)
-    return _save(fig, path, suptitle=title)
+
+    def draw(ax, r: int, i: int) -> None:
+        _bare_image(ax, _to_hwc(rows[r][i]), cmap="gray", vmin=0, vmax=1,
+                    interpolation="nearest")  # fmt: skip
+
+    return _labelled_grid(rows, labels, path, title, draw, cell=(1.2, 1.3))
 
 
 def reconstructions(
@@ -366,9 +385,7 @@ def signal_reconstructions(
     for i in range(n):
         for r, (img, what) in enumerate(((x[i], "input"), (recon[i], "reconstruction"))):
             ax = axes[r, i]
-            ax.imshow(img, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            _bare_image(ax, img, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
             if i == 0:
                 ax.set_ylabel(what, fontsize=8)
         axes[0, i].set_title(titles[i], fontsize=8)
@@ -389,30 +406,21 @@ def signal_rows(
     """A grid like image_rows for signals (N, 1, L): one row per array, labelled on the left;
     each cell a line, or with `spectrogram` the waveform's log-magnitude spectrogram (one
     colour scale for the whole grid, low frequencies at the bottom)."""
-    n = max(len(r) for r in rows)
-    fig, axes = plt.subplots(len(rows), n, figsize=(2.6 * n, 1.5 * len(rows)), dpi=100,
-                             squeeze=False, sharey=not spectrogram)  # fmt: skip
-    specs = [[_log_spectrogram(s[0]) for s in r] for r in rows] if spectrogram else []
-    if specs:
+    if spectrogram:
+        specs = [[_log_spectrogram(s[0]) for s in r] for r in rows]
         hi = max(float(sp.max()) for r in specs for sp in r)
-        lo = hi - 4.0  # 80 dB of magnitude range
-    for r, (sigs, label) in enumerate(zip(rows, labels)):
-        for i in range(n):
-            ax = axes[r][i]
-            if i >= len(sigs):
-                ax.axis("off")
-                continue
-            if spectrogram:
-                ax.imshow(specs[r][i], origin="lower", aspect="auto", cmap="magma", vmin=lo,
-                          vmax=hi)  # fmt: skip
-                ax.set_xticks([])
-                ax.set_yticks([])
-            else:
-                ax.plot(sigs[i, 0], lw=0.8, color="black")
-                ax.tick_params(labelsize=7)
-            if i == 0:
-                ax.set_ylabel(label, fontsize=9)
-    return _save(fig, path, suptitle=title)
+        scale = {"vmin": hi - 4.0, "vmax": hi}  # 80 dB of magnitude range
+
+        def draw(ax, r: int, i: int) -> None:
+            _bare_image(ax, specs[r][i], origin="lower", aspect="auto", cmap="magma", **scale)
+
+    else:
+
+        def draw(ax, r: int, i: int) -> None:
+            ax.plot(rows[r][i][0], lw=0.8, color="black")
+            ax.tick_params(labelsize=7)
+
+    return _labelled_grid(rows, labels, path, title, draw, cell=(2.6, 1.5), sharey=not spectrogram)
 
 
 def series_overlay(

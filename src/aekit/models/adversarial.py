@@ -287,8 +287,8 @@ class AdversarialAutoencoder(Autoencoder):
                 code = self.encode(self.corrupt(x))
             prior = torch.randn_like(code)
             return discriminator_terms(self.critic(prior), self.critic(code), self.label_smoothing)
-        code = self.encode(self.corrupt(x))
-        terms = {"recon": self.reconstruction_loss(self.decoder(code), x)}
+        logits, code = self.logits_and_code(self.corrupt(x))
+        terms = {"recon": self.reconstruction_loss(logits, x)}
         with frozen(self.critic):
             terms["adversarial"] = F.softplus(-self.critic(code)).mean()
         weight = self.adv_weight if self.training else 0.0

@@ -127,14 +127,20 @@ class Autoencoder(Model):
 
     def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
         """Named loss terms for a clean batch x; "loss" is the total that `group` minimizes."""
-        code = self.encode(self.corrupt(x))
-        terms = {"recon": self.reconstruction_loss(self.decoder(code), x)}
+        logits, code = self.logits_and_code(self.corrupt(x))
+        terms = {"recon": self.reconstruction_loss(logits, x)}
         if self.sparsity is not None:
             terms["sparsity"] = self.sparsity.penalty(code)
         terms["loss"] = sum(terms.values())  # type: ignore[assignment]
         return terms
 
     # -- helpers ---------------------------------------------------------------------------
+    def logits_and_code(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Pre-activation outputs and codes (B, latent) for inputs x, in one pass: what `loss`
+        scores. A family whose decoder needs more than the code overrides this."""
+        code = self.encode(x)
+        return self.decoder(code), code
+
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
         """Training-time corruption; with sigmoid outputs (data in [0, 1]) the corrupted input
         is clipped to [0, 1] too, as a noisy image would be."""
