@@ -5,8 +5,8 @@ the first 1,000 test images, clipped noise (seed 0), PSNR/SSIM of the noisy inpu
 Gaussian blur, 3x3 median, non-local means (scikit-image) and BM3D (first 200 images; the model's
 PSNR on those same 200 is reported beside it).
 Usage (idle machine): .venv/bin/python bench/denoise.py --threads 2
-Variants: --recon-loss psnr, --epochs N, --only gaussian, --tag T (runs denoise-KEY-T, writes
-denoise_T.json).
+Variants: --recon-loss psnr, --epochs N, --latent N, --channels A,B, --batch-norm,
+--only gaussian, --tag T (runs denoise-KEY-T, writes denoise_T.json).
 Writes bench/results/denoise.json and docs/denoise_gaussian.png, docs/denoise_saltpepper.png.
 """
 
@@ -36,6 +36,8 @@ def main() -> None:
     p.add_argument("--bm3d-images", type=int, default=200)
     p.add_argument("--only", choices=tuple(NOISES), action="append")
     p.add_argument("--recon-loss", choices=("mse", "psnr"), default="mse")
+    p.add_argument("--batch-norm", action="store_true", help="BatchNorm after each hidden conv")
+    p.add_argument("--channels", help="conv channels for every noise, e.g. 96,192")
     p.add_argument("--tag", help="a variant: runs denoise-KEY-TAG, writes denoise_TAG.json")
     a = parse_args(p, threads=2)
     results = {
@@ -48,9 +50,12 @@ def main() -> None:
     for key, noise in NOISES.items():
         if a.only and key not in a.only:
             continue
-        cfg = {"latent": a.latent, "channels": CHANNELS[key], "noise": noise}
+        channels = [int(c) for c in a.channels.split(",")] if a.channels else CHANNELS[key]
+        cfg = {"latent": a.latent, "channels": channels, "noise": noise}
         if a.recon_loss != "mse":
             cfg["recon_loss"] = a.recon_loss
+        if a.batch_norm:
+            cfg["batch_norm"] = True
         suffix = f"-{a.tag}" if a.tag else ""
         run = trained_run(f"denoise-{key}{suffix}", "conv", cfg, a.epochs)
         ck = load(run)

@@ -123,6 +123,7 @@ def cmd_train(a: argparse.Namespace) -> int:
         "activation": a.activation, "noise": a.noise, "sparsity": a.sparsity,
         "recon_loss": a.recon_loss, "likelihood": a.likelihood, "beta": a.beta,
         "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
+        "batch_norm": True if a.batch_norm else None,
         "spectral_norm": a.spectral_norm, "label_smoothing": a.label_smoothing,
         "lr_d_scale": a.lr_d_scale, "r1": a.r1, "adv_weight": a.adv_weight,
     }  # fmt: skip
@@ -449,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--channels", dest="channels_model", type=_ints, help="conv channels, e.g. 32,64"
     )
     g.add_argument("--activation", help="relu | gelu | elu | silu | tanh")
+    g.add_argument(
+        "--batch-norm", action="store_true", help="conv: BatchNorm after each hidden conv layer"
+    )
     g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25 | snr:5")
     g.add_argument("--sparsity", help="sparse codes: l1:1e-4 | kl:0.05")
     g.add_argument(
