@@ -5,9 +5,9 @@ Protocol: recordings 0-4 of every digit and speaker are the test set (300 clips)
 (2,700) the training pool, of which 10% is held out for validation while training. Every
 clip is read at 8 kHz and zero-padded (or cut) to 1 s, as `aekit train recordings/
 --audio-features waveform` does; FSDD recordings fill 43.6% of a clip on average (printed,
-and saved as recorded_share_of_clips), so more than half of a clip is padding. The noise (`snr:5`, aekit.regularizers.Noise) is white Gaussian noise 5 dB
-below each recording's mean power over its own samples; the zero padding after it gets no
-noise, and the SNR (aekit.metrics.snr) is measured over each recording's own samples and
+and saved as recorded_share_of_clips), so more than half of a clip is padding. The noise
+(`snr:5`, aekit.regularizers.Noise) is white Gaussian noise 5 dB below each recording's mean
+power over its own samples; the zero padding after it gets no noise, and the SNR (aekit.metrics.snr) is measured over each recording's own samples and
 averaged over clips, so padding neither helps nor hurts any method. The noise of the test
 clips is drawn with seeds 0, 1 and 2 (each model is measured on all three).
 
@@ -109,9 +109,8 @@ def main() -> None:
         print(f"seed {seed}: aekit {run['snr_denoised']:.2f} dB ({train_s:.0f} s); "
               + ", ".join(f"{b} {np.mean([s['baselines'][b] for s in per_noise]):.2f}"
                           for b in per_noise[0]["baselines"]), flush=True)  # fmt: skip
-        if (
-            seed == 0 and not a.tag
-        ):  # the figure and example WAV files, through `aekit denoise` itself
+        # the figure and example WAV files, through `aekit denoise` itself (not for variants)
+        if seed == 0 and not a.tag:
             with tempfile.TemporaryDirectory() as tmp:
                 run_dir = Path(tmp) / "run"
                 save_model(run_dir, net, data=ds.describe(), scaler=ds.scaler)
@@ -146,7 +145,8 @@ def main() -> None:
         **machine(a.threads), "model": a.model, "config": config, "epochs": a.epochs,
         "batch_size": a.batch_size, "lr": a.lr, "warmup_fraction": a.warmup_fraction,
         "n_train": int(len(ds.x_train)), "n_val": int(len(ds.x_val)),
-        "n_test": int(len(ds.x_test)), "recorded_share_of_clips": recorded, "results": res, "snr_gain_db": gains,
+        "n_test": int(len(ds.x_test)), "recorded_share_of_clips": recorded, "results": res,
+        "snr_gain_db": gains,
         "target": {"rule": "SNR gain >= Wiener's gain + 3 dB", "met": met},
     }  # fmt: skip
     print(write_result("fsdd_denoise" + (f"_{a.tag}" if a.tag else ""), out))
