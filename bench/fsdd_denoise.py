@@ -7,7 +7,8 @@ clip is read at 8 kHz and zero-padded (or cut) to 1 s, as `aekit train recording
 --audio-features waveform` does; FSDD recordings fill 43.6% of a clip on average (printed,
 and saved as recorded_share_of_clips), so more than half of a clip is padding. The noise
 (`snr:5`, aekit.regularizers.Noise) is white Gaussian noise 5 dB below each recording's mean
-power over its own samples; the zero padding after it gets no noise, and the SNR (aekit.metrics.snr) is measured over each recording's own samples and
+power over its own samples; the zero padding after it gets no noise, and the SNR
+(aekit.metrics.snr) is measured over each recording's own samples and
 averaged over clips, so padding neither helps nor hurts any method. The noise of the test
 clips is drawn with seeds 0, 1 and 2 (each model is measured on all three).
 
