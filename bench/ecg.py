@@ -64,7 +64,10 @@ def main() -> None:
     series = {**KIND_DEFAULTS["series"], "input_shape": (1, 140)}
     methods = {
         "aekit_conv": (detector(series), series),
-        "aekit_mlp": (detector({}), {"table defaults": True}),
+        "aekit_mlp": (
+            detector({"score_by": "reconstruction"}),
+            {"table defaults": True, "score_by": "reconstruction"},
+        ),
         "iforest": (iforest, {}),
         "pca4": (pca, {}),
     }

@@ -1,11 +1,13 @@
 """Anomaly detection: the PyOD-style estimator on data with a known structure, and the
 `aekit detect fit/score` commands on real tables (ODDS breast cancer, credit-card fraud)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
@@ -86,6 +88,47 @@ def test_clone_save_load_without_pickle(tmp_path):
 
     with pytest.raises(AekitError, match="not saved by AutoencoderTransformer"):
         AutoencoderTransformer.load(tmp_path / "d")
+
+
+def gap_data(n=600, d=10, seed=0):
+    """Normal rows lie on one line in 10-d, in two clusters (positions near -3 and +3 along
+    it); the anomalies lie on the same line, in the empty gap between them (positions near 0):
+    they reconstruct as well as normal rows, but their codes sit where no training code does."""
+    direction = np.random.default_rng(123).normal(size=d)
+    rng = np.random.default_rng(seed)
+    t_normal = np.r_[rng.normal(-3, 0.3, n // 2), rng.normal(3, 0.3, n // 2)]
+    t = np.r_[t_normal, rng.normal(0, 0.3, 20)]
+    x = t[:, None] * direction + 0.05 * rng.normal(size=(len(t), d))
+    return x[:n], x[n:]
+
+
+def test_code_density_matches_sklearn_mixture():
+    from sklearn.mixture import GaussianMixture
+
+    from aekit.density import CodeDensity
+
+    z = np.random.default_rng(0).normal(size=(500, 3)) * [1.0, 2.0, 0.5]
+    d = CodeDensity.fit(z, components=3, seed=0)
+    g = GaussianMixture(3, covariance_type="full", reg_covar=1e-4, random_state=0).fit(z)
+    nll = d.nll(torch.from_numpy(z)).numpy()
+    assert np.allclose(nll, -g.score_samples(z))
+    back = CodeDensity.from_dict(json.loads(json.dumps(d.to_dict())))  # saved as JSON numbers
+    assert np.array_equal(back.nll(torch.from_numpy(z)).numpy(), nll)
+    assert len(CodeDensity.fit(np.zeros((50, 2)), components=5).weights) == 1  # one distinct code
+
+
+def test_density_flags_rows_that_reconstruct_well_but_sit_where_no_row_does():
+    x_fit, x_gap = gap_data()
+    x_test = np.r_[x_fit[::10], x_gap]
+    y_test = np.r_[np.zeros(len(x_fit[::10]), int), np.ones(len(x_gap), int)]
+    scores = {}
+    for by in ("reconstruction", "reconstruction+density"):  # a linear AE: it draws the whole line
+        det = AnomalyDetector(score_by=by, hidden=(), latent=1, epochs=20).fit(x_fit)
+        scores[by] = roc_auc_score(y_test, det.decision_function(x_test))
+    assert scores["reconstruction"] < 0.6  # the gap rows reconstruct as well as normal ones
+    assert scores["reconstruction+density"] > 0.99
+    with pytest.raises(ValueError, match="density_components"):
+        AnomalyDetector(density_components=0).fit(x_fit)
 
 
 def test_vae_scored_by_negative_elbo():
@@ -244,5 +287,5 @@ def test_detector_committee_scores_saves_and_explains(tmp_path):
     back = AnomalyDetector.load(tmp_path / "d")
     assert np.allclose(back.decision_function(x), det.decision_function(x))
     assert (back.explain(x[:5])[0] == det.explain(x[:5])[0]).all()
-    with pytest.raises(ValueError, match="ensemble is scored by reconstruction"):
+    with pytest.raises(ValueError, match="ensemble is not scored by elbo"):
         AnomalyDetector(model="vae", n_models=2, score_by="elbo").fit(x)

@@ -650,8 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--epochs", type=int, help="default 10 (series 50, audio and text 30)")
     d.add_argument("--batch-size", type=int, help="default 64 (series, audio and text 32)")
     d.add_argument("--lr", type=float, help="default 2e-3")
-    d.add_argument("--score-by", choices=("reconstruction", "elbo"),
-                   help="elbo: a VAE's negative ELBO instead of its reconstruction error")  # fmt: skip
+    d.add_argument("--score-by", choices=("reconstruction+density", "reconstruction", "elbo"),
+                   help="tables default to reconstruction+density: the reconstruction error plus "
+                   "how rare the row's code is; elbo: a VAE's negative ELBO")  # fmt: skip
     d.add_argument("--n-models", type=int,
                    help="a committee of N models (codes alternate latent, latent // 2); default 1")  # fmt: skip
     d.add_argument("--seed", type=int, default=0)

@@ -7,6 +7,7 @@ AnomalyDetector(contamination=0.01).fit(X).predict(X_new)            # PyOD inte
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import checkpoint as ckpt
 from .data.scaler import Scaler
+from .density import CodeDensity
 from .errors import AekitError
 from .registry import build_model
 from .training import TrainConfig, fit
@@ -256,7 +258,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(state["classes"])
 
 
-SCORES = ("reconstruction", "elbo")
+SCORES = ("reconstruction+density", "reconstruction", "elbo")
 SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
 
 
@@ -277,14 +279,21 @@ class AnomalyDetector(_Saving, BaseEstimator):
     `fit(X)` trains on X (y is ignored: unsupervised, as in PyOD; to fit on normal rows only,
     pass only those), then sets `decision_scores_` (scores of the training rows), `threshold_`
     (their 1 - contamination quantile) and `labels_` (1 = anomaly). `decision_function(X)` is
-    the per-row score, higher = more abnormal: the mean squared reconstruction error over
-    standardized columns, or for a VAE with `score_by="elbo"` the negative ELBO (nats).
+    the per-row score, higher = more abnormal. `score_by`:
+      "reconstruction+density" (default): two statistics, each as (value - median) / IQR of the
+          training rows' values, summed: the mean squared reconstruction error over
+          standardized columns (how far the row is from what the model can draw), and the
+          negative log-likelihood of its code under a Gaussian mixture with
+          `density_components` components fitted on the training codes (how rare the row is
+          among the rows the model can draw); unitless
+      "reconstruction": the mean squared reconstruction error alone, in squared standard units
+      "elbo": for a VAE, the negative ELBO (nats).
     `predict` gives 0/1, `predict_proba` [P(normal), P(anomaly)] (PyOD's "linear" or "unify"),
     `explain` the columns that contribute most to each row's error.
 
     `n_models > 1` trains a committee (the registry's "ensemble") in one loop: members with
     code sizes alternating between `latent` and `latent // 2`. A row's score is then the mean
-    over members of (error - median) / IQR of that member's training errors: unitless.
+    over members of each member's statistics scaled by their median and IQR, as above.
 
     `input_shape` lets a model that needs structured samples read flat rows: e.g. `(1, 140)`
     turns 140 columns into one 140-step series for `model="conv"` (a 1-D conv autoencoder).
@@ -300,7 +309,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
         hidden: tuple[int, ...] | None = (64,),
         noise: str | None = None,
         sparsity: str | None = None,
-        score_by: str = "reconstruction",
+        score_by: str = "reconstruction+density",
+        density_components: int = 5,
         n_models: int = 1,
         input_shape: tuple[int, ...] | None = None,
         scaling: str = "standard",
@@ -318,6 +328,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         self.noise = noise
         self.sparsity = sparsity
         self.score_by = score_by
+        self.density_components = density_components
         self.n_models = n_models
         self.input_shape = input_shape
         self.scaling = scaling
@@ -333,8 +344,10 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError(f"contamination must be in (0, 0.5], got {self.contamination}")
         if self.score_by not in SCORES:
             raise ValueError(f"score_by must be one of {SCORES}, got {self.score_by!r}")
-        if self.n_models < 1 or (self.n_models > 1 and self.score_by != "reconstruction"):
-            raise ValueError("n_models must be >= 1, and an ensemble is scored by reconstruction")
+        if self.n_models < 1 or (self.n_models > 1 and self.score_by == "elbo"):
+            raise ValueError("n_models must be >= 1, and an ensemble is not scored by elbo")
+        if self.density_components < 1:
+            raise ValueError(f"density_components must be >= 1, got {self.density_components}")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling must be one of {SCALINGS}, got {self.scaling!r}")
         X = validate_data(self, X, dtype=[np.float64, np.float32])
@@ -353,13 +366,21 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
         x = self.scaler_.transform(X)
         self.history_ = self._train(self.model_, self._shaped(x))
-        self._member_scales: list[list[float]] = []
-        if self.n_models > 1:  # each member's training errors: median and IQR
-            errs = self._member_errors(torch.from_numpy(x)).numpy()
-            q1, med, q3 = np.quantile(errs, [0.25, 0.5, 0.75], axis=1)
-            self._member_scales = [
-                [float(m), float(max(b - a, 1e-12))] for a, m, b in zip(q1, med, q3)
-            ]
+        self._densities: list[CodeDensity] = []
+        self._scales: list[list[list[float]]] = []  # per unit, per statistic: [median, IQR]
+        self._units64: list[Any] | None = None
+        if self.score_by == "reconstruction+density":
+            xt = torch.from_numpy(x)
+            with torch.no_grad():
+                self._densities = [
+                    CodeDensity.fit(self._codes(u, xt), self.density_components, self.random_state)
+                    for u in self._units()
+                ]
+        if self.n_models > 1 or self._densities:  # each statistic on the training rows
+            stats = self._unit_stats(torch.from_numpy(x)).numpy()  # (units, statistics, n)
+            q1, med, q3 = np.quantile(stats, [0.25, 0.5, 0.75], axis=2)
+            self._scales = [[[float(m), float(max(b - a, 1e-12))] for a, m, b in zip(*u)]
+                            for u in zip(q1, med, q3)]  # fmt: skip
         self.decision_scores_ = self._scores_scaled(x)
         self._set_threshold()
         return self
@@ -386,10 +407,10 @@ class AnomalyDetector(_Saving, BaseEstimator):
             xb = x[i : i + batch_size]
             if self.score_by == "elbo":
                 out.append(-self.model_.log_weights(self._shaped(xb), 10, generator=gen).mean(1))
-            elif self._member_scales:
-                e = self._member_errors(xb)
-                sc = torch.tensor(self._member_scales, dtype=e.dtype)
-                out.append(((e - sc[:, :1]) / sc[:, 1:]).mean(0))
+            elif self._scales:
+                st = self._unit_stats(xb)  # (units, statistics, n)
+                sc = torch.tensor(self._scales, dtype=st.dtype)  # (units, statistics, 2)
+                out.append(((st - sc[..., :1]) / sc[..., 1:]).sum(1).mean(0))
             else:
                 out.append(self._sq_errors(self.model_, xb).mean(1))
         return torch.cat(out).double().numpy() if out else np.zeros(0)
@@ -403,12 +424,36 @@ class AnomalyDetector(_Saving, BaseEstimator):
         xs = self._shaped(x)
         return (model(xs) - xs).pow(2).flatten(1)
 
+    def _units(self) -> list[Any]:
+        """The autoencoders that score, as float64 copies: the committee's members, or the one
+        model. In float64 a row's statistics do not depend on the rows scored beside it (float32
+        matrix products differ with the batch's size by ~1e-7, which the median-centred scores
+        would show)."""
+        if getattr(self, "_units64", None) is None:
+            units = list(self.model_.members) if self.n_models > 1 else [self.model_]
+            self._units64 = [copy.deepcopy(u).double().eval() for u in units]
+        return self._units64  # type: ignore[return-value]
+
+    def _codes(self, unit: Any, x: torch.Tensor) -> np.ndarray:
+        return unit.encode(self._shaped(x.double())).numpy()
+
     @torch.no_grad()
-    def _member_errors(self, x: torch.Tensor, per_feature: bool = False) -> torch.Tensor:
-        """Each member's squared errors (float64): (members, n) row means, or
-        (members, n, features)."""
-        errs = [self._sq_errors(m, x) for m in self.model_.members]
-        return torch.stack([e if per_feature else e.mean(1) for e in errs]).double()
+    def _unit_stats(self, x: torch.Tensor) -> torch.Tensor:
+        """(units, statistics, n), float64: each unit's mean squared error per row, then, when
+        scored by density too, its code's negative log-likelihood."""
+        out = []
+        x = x.double()
+        for i, u in enumerate(self._units()):
+            st = [self._sq_errors(u, x).mean(1)]
+            if self._densities:
+                st.append(self._densities[i].nll(u.encode(self._shaped(x))))
+            out.append(torch.stack(st))
+        return torch.stack(out)
+
+    @torch.no_grad()
+    def _member_errors(self, x: torch.Tensor) -> torch.Tensor:
+        """Each unit's squared errors per feature (float64): (units, n, features)."""
+        return torch.stack([self._sq_errors(u, x.double()) for u in self._units()])
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Anomaly score per row; higher = more abnormal."""
@@ -449,9 +494,9 @@ class AnomalyDetector(_Saving, BaseEstimator):
         x = torch.from_numpy(self.scaler_.transform(X))
         if not len(x):
             err = np.zeros((0, X.shape[1]))
-        elif self._member_scales:  # each member's errors in units of its own IQR, averaged
-            scale = np.array([s[1] for s in self._member_scales])[:, None, None]
-            err = (self._member_errors(x, per_feature=True).numpy() / scale).mean(0)
+        elif self._scales:  # each unit's errors in units of its own error IQR, averaged
+            scale = np.array([s[0][1] for s in self._scales])[:, None, None]
+            err = (self._member_errors(x).numpy() / scale).mean(0)
         else:
             err = self._sq_errors(self.model_, x).double().numpy()
         top = min(top, err.shape[1])
@@ -461,9 +506,15 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _extra_state(self) -> dict[str, Any]:
         return {"threshold": self.threshold_, "score_stats": self._score_stats,
-                "member_scales": self._member_scales}  # fmt: skip
+                "scales": self._scales,
+                "densities": [d.to_dict() for d in self._densities]}  # fmt: skip
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:
         self.threshold_ = float(state["threshold"])
         self._score_stats = dict(state["score_stats"])
-        self._member_scales = [list(map(float, s)) for s in state.get("member_scales", [])]
+        if "member_scales" in state:  # saved before density scoring: one statistic per member
+            self._scales = [[list(map(float, s))] for s in state["member_scales"]]
+        else:
+            self._scales = [[list(map(float, t)) for t in u] for u in state.get("scales", [])]
+        self._densities = [CodeDensity.from_dict(d) for d in state.get("densities", [])]
+        self._units64 = None
