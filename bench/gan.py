@@ -10,7 +10,8 @@ Generation is judged on 10,000 samples against the 10,000 test images in the fea
 aekit's Fashion-MNIST classifier; the floor compares 10,000 training images with the same
 test images. The conv VAE is bench/compare.py's conv-vae-16 (reused when already trained).
 
-Usage: .venv/bin/python bench/gan.py --threads 2 [--epochs 8] [--lr 2e-4] [--tag NAME]
+Usage: .venv/bin/python bench/gan.py --threads 2 [--epochs 8] [--lr 2e-4] [--seed S] [--tag NAME]
+(--seed: the GANs' and AAE's training seed, default 0; the conv VAE is the core's seed-0 run)
 Writes bench/results/gan[-TAG].json, docs/gan_samples[-TAG].png, docs/gan_training[-TAG].png.
 """
 
@@ -69,13 +70,16 @@ def main() -> None:
     p.add_argument("--lr", type=float, default=2e-4, help="the generator's peak learning rate")
     p.add_argument("--tag", default="", help="suffix for results and run folders")
     p.add_argument("--skip", default="", help="comma-separated runs to leave out (e.g. aae)")
+    p.add_argument("--seed", type=int, default=0, help="training seed of the GANs and the AAE")
     a = parse_args(p, threads=2)
     tag = f"-{a.tag}" if a.tag else ""
     skip = set(filter(None, a.skip.split(",")))
+    seed = {"seed": a.seed} if a.seed else {}  # seed 0 (the default) keeps earlier runs' recipes
+    gan_opts = {"lr": a.lr, **seed}
     runs = {  # name: (run folder, model, config, epochs, train options)
-        "gan-plain": (f"gan-plain{tag}", "gan", PLAIN, a.epochs, {"lr": a.lr}),
-        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED, a.epochs, {"lr": a.lr}),
-        "aae": (f"gan-aae{tag}", "aae", {"latent": 16}, 10, {}),
+        "gan-plain": (f"gan-plain{tag}", "gan", PLAIN, a.epochs, gan_opts),
+        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED, a.epochs, gan_opts),
+        "aae": (f"gan-aae{tag}", "aae", {"latent": 16}, 10, seed),
         "conv-vae": ("compare-conv-vae-16", "conv-vae", {"latent": 16}, 10, {}),
     }
     ds = load_dataset("fashion-mnist", seed=0)
@@ -127,7 +131,7 @@ def main() -> None:
     table = "\n".join(md)
     print(table)
     write_result(f"gan{tag}", {**machine(a.threads), "n_samples": N, "epochs": a.epochs,
-                               "lr": a.lr, "rows": rows, "table": table})  # fmt: skip
+                               "lr": a.lr, "seed": a.seed, "rows": rows, "table": table})  # fmt: skip
 
 
 if __name__ == "__main__":
