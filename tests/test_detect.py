@@ -289,3 +289,16 @@ def test_detector_committee_scores_saves_and_explains(tmp_path):
     assert (back.explain(x[:5])[0] == det.explain(x[:5])[0]).all()
     with pytest.raises(ValueError, match="ensemble is not scored by elbo"):
         AnomalyDetector(model="vae", n_models=2, score_by="elbo").fit(x)
+
+
+def test_score_histogram_bins_cover_negative_unitless_scores(tmp_path):
+    from aekit.plots import score_bins, score_histogram
+
+    errors = np.geomspace(1e-3, 10, 200)  # reconstruction errors: positive, over 100x
+    bins, log = score_bins(errors)
+    assert log and bins[0] == errors.min() and bins[-1] == errors.max()
+    unitless = np.r_[-2.5, np.linspace(-1, 40, 199)]  # the default score: negative for typical rows
+    bins, log = score_bins(unitless)
+    assert not log and bins[0] == -2.5 and bins[-1] >= 40
+    y = (unitless > 10).astype(int)
+    assert score_histogram(unitless, y, {0: "normal", 1: "anomaly"}, tmp_path / "h.png").is_file()

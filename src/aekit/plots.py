@@ -254,18 +254,25 @@ def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = 
     return _save(fig, path, suptitle=title)
 
 
+def score_bins(s: np.ndarray, n: int = 50) -> tuple[list[float], bool]:
+    """Bin edges covering every score, and whether they are log-spaced: only when all scores
+    are positive and span over 100x (a unitless score can be negative)."""
+    log = len(s) > 0 and bool((s > 0).all()) and s.max() / s.min() > 100
+    lo, hi = (s.min(), s.max()) if log else (s.min(), s.max() + 1e-12)
+    return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)), log
+
+
 def score_histogram(
     scores: np.ndarray, labels: np.ndarray, names: dict, path: str | Path, title: str = "",
-    threshold: float | None = None,
+    threshold: float | None = None, xlabel: str = "reconstruction error (MSE per row)",
 ) -> Path:  # fmt: skip
     """Histogram of per-row scores (e.g. reconstruction error), one colour per label, shared
-    log-spaced bins, each class normalized to its own count so rare classes stay visible."""
+    bins (log-spaced for positive scores spanning over 100x), each class normalized to its own
+    count so rare classes stay visible."""
     fig, ax = plt.subplots(figsize=(6, 3.8), dpi=100)
     s = np.asarray(scores, dtype=np.float64)
-    pos = s[s > 0]
-    log = len(pos) > 0 and pos.max() / max(pos.min(), 1e-300) > 100
-    lo, hi = (pos.min(), pos.max()) if log else (s.min(), s.max() + 1e-12)
-    bins = list(np.geomspace(lo, hi, 50) if log else np.linspace(lo, hi, 50))
+    bins, log = score_bins(s)
+    lo, hi = bins[0], bins[-1]
     for i, c in enumerate(np.unique(labels)):
         m = labels == c
         ax.hist(np.clip(s[m], lo, hi), bins=bins, density=not log, alpha=0.55, color=f"C{i}",
@@ -275,7 +282,7 @@ def score_histogram(
         ax.axvline(threshold, color="black", ls="--", lw=1, label="threshold")
     if log:
         ax.set_xscale("log")
-    ax.set_xlabel("reconstruction error (MSE per row)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("share of the class")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
