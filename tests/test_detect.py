@@ -295,10 +295,13 @@ def test_score_histogram_bins_cover_negative_unitless_scores(tmp_path):
     from aekit.plots import score_bins, score_histogram
 
     errors = np.geomspace(1e-3, 10, 200)  # reconstruction errors: positive, over 100x
-    bins, log = score_bins(errors)
-    assert log and bins[0] == errors.min() and bins[-1] == errors.max()
-    unitless = np.r_[-2.5, np.linspace(-1, 40, 199)]  # the default score: negative for typical rows
-    bins, log = score_bins(unitless)
-    assert not log and bins[0] == -2.5 and bins[-1] >= 40
+    bins, scale = score_bins(errors)
+    assert scale == "log" and np.isclose(bins[0], 1e-3) and np.isclose(bins[-1], 10)
+    unitless = np.r_[-2.5, np.linspace(-1, 800, 199)]  # the default score: typical rows near 0
+    bins, scale = score_bins(unitless)
+    assert scale == "symlog" and np.isclose(bins[0], -2.5) and np.isclose(bins[-1], 800)
+    assert np.all(np.diff(bins) > 0) and sum(-1 <= b <= 1 for b in bins) >= 5  # fine near 0
+    bins, scale = score_bins(np.linspace(-3, 5, 50))
+    assert scale == "linear" and bins[0] == -3 and bins[-1] >= 5
     y = (unitless > 10).astype(int)
     assert score_histogram(unitless, y, {0: "normal", 1: "anomaly"}, tmp_path / "h.png").is_file()

@@ -254,12 +254,17 @@ def sweep_plot(rows: list[dict], input_dim: int, path: str | Path, title: str = 
     return _save(fig, path, suptitle=title)
 
 
-def score_bins(s: np.ndarray, n: int = 50) -> tuple[list[float], bool]:
-    """Bin edges covering every score, and whether they are log-spaced: only when all scores
-    are positive and span over 100x (a unitless score can be negative)."""
-    log = len(s) > 0 and bool((s > 0).all()) and s.max() / s.min() > 100
-    lo, hi = (s.min(), s.max()) if log else (s.min(), s.max() + 1e-12)
-    return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)), log
+def score_bins(s: np.ndarray, n: int = 50) -> tuple[list[float], str]:
+    """Bin edges covering every score, and the x scale that suits them: "log" when all scores
+    are positive and span over 100x (reconstruction errors), "symlog" when some are not
+    positive and the range is over 100 (a unitless score: near 0 for typical rows, a long tail
+    of anomalies; edges evenly spaced in asinh), else "linear"."""
+    lo, hi = float(s.min()), float(s.max())
+    if lo > 0 and hi / lo > 100:
+        return list(np.geomspace(lo, hi, n)), "log"
+    if hi - lo > 100:
+        return list(np.sinh(np.linspace(np.arcsinh(lo), np.arcsinh(hi), n))), "symlog"
+    return list(np.linspace(lo, hi + 1e-12, n)), "linear"
 
 
 def score_histogram(
@@ -267,20 +272,21 @@ def score_histogram(
     threshold: float | None = None, xlabel: str = "reconstruction error (MSE per row)",
 ) -> Path:  # fmt: skip
     """Histogram of per-row scores (e.g. reconstruction error), one colour per label, shared
-    bins (log-spaced for positive scores spanning over 100x), each class normalized to its own
-    count so rare classes stay visible."""
+    bins (see score_bins), each class's bars its share of that class, so rare classes stay
+    visible."""
     fig, ax = plt.subplots(figsize=(6, 3.8), dpi=100)
     s = np.asarray(scores, dtype=np.float64)
-    bins, log = score_bins(s)
-    lo, hi = bins[0], bins[-1]
+    bins, scale = score_bins(s)
     for i, c in enumerate(np.unique(labels)):
         m = labels == c
-        ax.hist(np.clip(s[m], lo, hi), bins=bins, density=not log, alpha=0.55, color=f"C{i}",
-                weights=np.full(int(m.sum()), 1.0 / m.sum()) if log else None,
+        ax.hist(np.clip(s[m], bins[0], bins[-1]), bins=bins, alpha=0.55, color=f"C{i}",
+                weights=np.full(int(m.sum()), 1.0 / m.sum()),
                 label=f"{names.get(c, c)} (n={int(m.sum()):,})")  # fmt: skip
     if threshold is not None:
         ax.axvline(threshold, color="black", ls="--", lw=1, label="threshold")
-    if log:
+    if scale == "symlog":
+        ax.set_xscale("symlog", linthresh=1.0)
+    elif scale == "log":
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of the class")
