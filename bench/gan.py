@@ -71,14 +71,19 @@ def main() -> None:
     p.add_argument("--tag", default="", help="suffix for results and run folders")
     p.add_argument("--skip", default="", help="comma-separated runs to leave out (e.g. aae)")
     p.add_argument("--seed", type=int, default=0, help="training seed of the GANs and the AAE")
+    p.add_argument("--d-channels", help="the GANs' discriminator convs, e.g. 64,128,256 (the "
+                   "generator keeps its default 256,128)")  # fmt: skip
     a = parse_args(p, threads=2)
     tag = f"-{a.tag}" if a.tag else ""
     skip = set(filter(None, a.skip.split(",")))
     seed = {"seed": a.seed} if a.seed else {}  # seed 0 (the default) keeps earlier runs' recipes
     gan_opts = {"lr": a.lr, **seed}
+    arch: dict = {}
+    if a.d_channels:
+        arch = {"channels": [int(c) for c in a.d_channels.split(",")], "g_channels": [256, 128]}
     runs = {  # name: (run folder, model, config, epochs, train options)
-        "gan-plain": (f"gan-plain{tag}", "gan", PLAIN, a.epochs, gan_opts),
-        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED, a.epochs, gan_opts),
+        "gan-plain": (f"gan-plain{tag}", "gan", PLAIN | arch, a.epochs, gan_opts),
+        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED | arch, a.epochs, gan_opts),
         "aae": (f"gan-aae{tag}", "aae", {"latent": 16}, 10, seed),
         "conv-vae": ("compare-conv-vae-16", "conv-vae", {"latent": 16}, 10, {}),
     }
