@@ -20,6 +20,13 @@ class CodeDensity:
         self.weights = torch.as_tensor(np.asarray(weights, dtype=np.float64))
         self.means = torch.as_tensor(np.asarray(means, dtype=np.float64))
         self.prec_chol = torch.as_tensor(np.asarray(precisions_cholesky, dtype=np.float64))
+        d = self.means.shape[1]  # what every score needs, once: the means in whitened space,
+        self._means_w = torch.einsum("kd,kde->ke", self.means, self.prec_chol)  # and per
+        self._log_norm = (  # component log(weight) + log det(precision)^(1/2) - d/2 log(2 pi)
+            torch.log(self.weights)
+            + torch.log(torch.diagonal(self.prec_chol, dim1=1, dim2=2)).sum(1)
+            - 0.5 * d * math.log(2 * math.pi)
+        )
 
     @classmethod
     def fit(cls, codes: np.ndarray, components: int = 5, seed: int = 0) -> CodeDensity:
@@ -35,14 +42,8 @@ class CodeDensity:
 
     def nll(self, codes: torch.Tensor) -> torch.Tensor:
         """Negative log-density of each code (n, d) -> (n,), float64."""
-        z = codes.double()
-        d = z.shape[1]
-        y = torch.einsum("nd,kde->nke", z, self.prec_chol) - torch.einsum(
-            "kd,kde->ke", self.means, self.prec_chol
-        )
-        log_det = torch.log(torch.diagonal(self.prec_chol, dim1=1, dim2=2)).sum(1)  # (k,)
-        log_p = -0.5 * (d * math.log(2 * math.pi) + y.pow(2).sum(2)) + log_det
-        return -torch.logsumexp(log_p + torch.log(self.weights), dim=1)
+        y = torch.einsum("nd,kde->nke", codes.double(), self.prec_chol) - self._means_w
+        return -torch.logsumexp(self._log_norm - 0.5 * y.pow(2).sum(2), dim=1)
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights.tolist(), "means": self.means.tolist(),

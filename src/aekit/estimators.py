@@ -369,19 +369,20 @@ class AnomalyDetector(_Saving, BaseEstimator):
         self._densities: list[CodeDensity] = []
         self._scales: list[list[list[float]]] = []  # per unit, per statistic: [median, IQR]
         self._units64: list[Any] | None = None
-        if self.score_by == "reconstruction+density":
-            xt = torch.from_numpy(x)
-            with torch.no_grad():
+        if self.n_models > 1 or self.score_by == "reconstruction+density":
+            parts = self._unit_parts(torch.from_numpy(x))  # one pass over the training rows
+            if self.score_by == "reconstruction+density":
                 self._densities = [
-                    CodeDensity.fit(self._codes(u, xt), self.density_components, self.random_state)
-                    for u in self._units()
+                    CodeDensity.fit(code.numpy(), self.density_components, self.random_state)
+                    for _, code in parts
                 ]
-        if self.n_models > 1 or self._densities:  # each statistic on the training rows
-            stats = self._unit_stats(torch.from_numpy(x)).numpy()  # (units, statistics, n)
-            q1, med, q3 = np.quantile(stats, [0.25, 0.5, 0.75], axis=2)
+            stats = self._unit_stats(parts)  # (units, statistics, n)
+            q1, med, q3 = np.quantile(stats.numpy(), [0.25, 0.5, 0.75], axis=2)
             self._scales = [[[float(m), float(max(b - a, 1e-12))] for a, m, b in zip(*u)]
                             for u in zip(q1, med, q3)]  # fmt: skip
-        self.decision_scores_ = self._scores_scaled(x)
+            self.decision_scores_ = self._combined(stats).numpy()
+        else:
+            self.decision_scores_ = self._scores_scaled(x)
         self._set_threshold()
         return self
 
@@ -408,21 +409,21 @@ class AnomalyDetector(_Saving, BaseEstimator):
             if self.score_by == "elbo":
                 out.append(-self.model_.log_weights(self._shaped(xb), 10, generator=gen).mean(1))
             elif self._scales:
-                st = self._unit_stats(xb)  # (units, statistics, n)
-                sc = torch.tensor(self._scales, dtype=st.dtype)  # (units, statistics, 2)
-                out.append(((st - sc[..., :1]) / sc[..., 1:]).sum(1).mean(0))
+                out.append(self._combined(self._unit_stats(self._unit_parts(xb))))
             else:
-                out.append(self._sq_errors(self.model_, xb).mean(1))
+                out.append(self._errors_and_codes(self.model_, xb)[0].mean(1))
         return torch.cat(out).double().numpy() if out else np.zeros(0)
 
     def _shaped(self, x: Any) -> Any:
         """Flat rows (n, features) as the model's samples (n, *input_shape)."""
         return x.reshape(len(x), *self.model_.input_shape)
 
-    def _sq_errors(self, model: Any, x: torch.Tensor) -> torch.Tensor:
-        """Squared reconstruction errors of flat rows, (n, features)."""
+    def _errors_and_codes(self, model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Squared reconstruction errors of flat rows (n, features), and their codes (n, d),
+        from one pass (`logits_and_code`, what the model's loss scores)."""
         xs = self._shaped(x)
-        return (model(xs) - xs).pow(2).flatten(1)
+        logits, code = model.logits_and_code(xs)
+        return (model._out_act(logits) - xs).pow(2).flatten(1), code.flatten(1)
 
     def _units(self) -> list[Any]:
         """The autoencoders that score, as float64 copies: the committee's members, or the one
@@ -434,26 +435,23 @@ class AnomalyDetector(_Saving, BaseEstimator):
             self._units64 = [copy.deepcopy(u).double().eval() for u in units]
         return self._units64  # type: ignore[return-value]
 
-    def _codes(self, unit: Any, x: torch.Tensor) -> np.ndarray:
-        return unit.encode(self._shaped(x.double())).numpy()
-
     @torch.no_grad()
-    def _unit_stats(self, x: torch.Tensor) -> torch.Tensor:
-        """(units, statistics, n), float64: each unit's mean squared error per row, then, when
-        scored by density too, its code's negative log-likelihood."""
-        out = []
-        x = x.double()
-        for i, u in enumerate(self._units()):
-            st = [self._sq_errors(u, x).mean(1)]
-            if self._densities:
-                st.append(self._densities[i].nll(u.encode(self._shaped(x))))
-            out.append(torch.stack(st))
-        return torch.stack(out)
+    def _unit_parts(self, x: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Each unit's squared errors per feature (n, features) and codes (n, d), float64."""
+        return [self._errors_and_codes(u, x.double()) for u in self._units()]
 
-    @torch.no_grad()
-    def _member_errors(self, x: torch.Tensor) -> torch.Tensor:
-        """Each unit's squared errors per feature (float64): (units, n, features)."""
-        return torch.stack([self._sq_errors(u, x.double()) for u in self._units()])
+    def _unit_stats(self, parts: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        """(units, statistics, n): each unit's mean squared error per row, then, when scored by
+        density too, its code's negative log-likelihood."""
+        return torch.stack([
+            torch.stack([err.mean(1), *([self._densities[i].nll(code)] if self._densities else [])])
+            for i, (err, code) in enumerate(parts)
+        ])  # fmt: skip
+
+    def _combined(self, stats: torch.Tensor) -> torch.Tensor:
+        """Scores (n,): each statistic as (value - median) / IQR, summed, averaged over units."""
+        sc = torch.tensor(self._scales, dtype=stats.dtype)  # (units, statistics, 2)
+        return ((stats - sc[..., :1]) / sc[..., 1:]).sum(1).mean(0)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Anomaly score per row; higher = more abnormal."""
@@ -496,9 +494,9 @@ class AnomalyDetector(_Saving, BaseEstimator):
             err = np.zeros((0, X.shape[1]))
         elif self._scales:  # each unit's errors in units of its own error IQR, averaged
             scale = np.array([s[0][1] for s in self._scales])[:, None, None]
-            err = (self._member_errors(x).numpy() / scale).mean(0)
+            err = (torch.stack([e for e, _ in self._unit_parts(x)]).numpy() / scale).mean(0)
         else:
-            err = self._sq_errors(self.model_, x).double().numpy()
+            err = self._errors_and_codes(self.model_, x)[0].double().numpy()
         top = min(top, err.shape[1])
         idx = np.argsort(-err, axis=1, kind="stable")[:, :top]
         share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)
