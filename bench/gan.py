@@ -12,12 +12,15 @@ test images. The conv VAE is bench/compare.py's conv-vae-16 (reused when already
 
 Usage: .venv/bin/python bench/gan.py --threads 2 [--epochs 8] [--lr 2e-4] [--seed S] [--tag NAME]
 (--seed: the GANs' and AAE's training seed, default 0; the conv VAE is the core's seed-0 run)
+GAN variants: --d-channels 64,128,256, --schedule constant, --ema 0.999 (both GANs);
+--adv-weight W (the AAE's; default the model's); --skip aae,gan-stabilised leaves runs out.
 Writes bench/results/gan[-TAG].json, docs/gan_samples[-TAG].png, docs/gan_training[-TAG].png.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load_dataset  # noqa: E402
 from aekit.checkpoint import load  # noqa: E402
+from aekit.models.adversarial import AdversarialAutoencoder  # noqa: E402
 from aekit.plots import sample_panels, training_steps  # noqa: E402
 from aekit.tasks.evaluate import generation_metrics  # noqa: E402
 from aekit.training import read_steps  # noqa: E402
@@ -37,6 +41,7 @@ from aekit.training import read_steps  # noqa: E402
 PLAIN = {"spectral_norm": False, "label_smoothing": 0.0, "lr_d_scale": 1.0, "r1": 0.0}
 STABILISED = {"spectral_norm": True, "label_smoothing": 0.1, "lr_d_scale": 2.0, "r1": 0.0}
 N = 10_000
+AAE_WEIGHT = inspect.signature(AdversarialAutoencoder).parameters["adv_weight"].default
 
 
 def stability(steps: list[dict]) -> dict:
@@ -73,18 +78,39 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0, help="training seed of the GANs and the AAE")
     p.add_argument("--d-channels", help="the GANs' discriminator convs, e.g. 64,128,256 (the "
                    "generator keeps its default 256,128)")  # fmt: skip
+    p.add_argument(
+        "--schedule",
+        choices=("cosine", "constant"),
+        default="cosine",
+        help="the GANs' learning-rate schedule",
+    )
+    p.add_argument(
+        "--adv-weight", type=float, help="the AAE's adversarial weight (default: the model's)"
+    )
+    p.add_argument(
+        "--ema",
+        type=float,
+        default=0.0,
+        help="the GANs' moving average of generator weights, e.g. 0.999 (0: off)",
+    )
     a = parse_args(p, threads=2)
     tag = f"-{a.tag}" if a.tag else ""
     skip = set(filter(None, a.skip.split(",")))
     seed = {"seed": a.seed} if a.seed else {}  # seed 0 (the default) keeps earlier runs' recipes
     gan_opts = {"lr": a.lr, **seed}
+    if a.schedule != "cosine":  # the default keeps earlier runs' recipes
+        gan_opts["schedule"] = a.schedule
     arch: dict = {}
     if a.d_channels:
         arch = {"channels": [int(c) for c in a.d_channels.split(",")], "g_channels": [256, 128]}
+    if a.ema:
+        arch["ema"] = a.ema
+    # the weight is always in the recipe, so a changed model default retrains the cached run
+    aae_opts = {"adv_weight": AAE_WEIGHT if a.adv_weight is None else a.adv_weight}
     runs = {  # name: (run folder, model, config, epochs, train options)
         "gan-plain": (f"gan-plain{tag}", "gan", PLAIN | arch, a.epochs, gan_opts),
         "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED | arch, a.epochs, gan_opts),
-        "aae": (f"gan-aae{tag}", "aae", {"latent": 16}, 10, seed),
+        "aae": (f"gan-aae{tag}", "aae", {"latent": 16, **aae_opts}, 10, seed),
         "conv-vae": ("compare-conv-vae-16", "conv-vae", {"latent": 16}, 10, {}),
     }
     ds = load_dataset("fashion-mnist", seed=0)
@@ -105,6 +131,12 @@ def main() -> None:
                                  "generated_n")},
             "fd_over_floor": m["frechet_distance"] / m["frechet_floor"],
         }  # fmt: skip
+        if cfg.get("ema"):  # the same run's live generator, for the average's share
+            ck.model.generator_ema = ck.model.generator
+            live = generation_metrics(ck.model, ds, n=N, reference="test")
+            row["live_generator"] = {k: live[k] for k in ("frechet_distance", "precision",
+                                     "recall", "class_coverage", "max_class_share")}  # fmt: skip
+            ck = load(path)
         logged = read_steps(path / "steps.csv")
         if logged and "classes_covered" in logged[0]:
             row.update(stability(logged))

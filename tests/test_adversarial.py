@@ -147,16 +147,24 @@ def test_gan_learns_digits_and_keeps_its_last_epoch(digits, tmp_path):
     assert all(0 <= r["discriminator_acc_real"] <= 1 for r in steps)
 
 
-def test_aae_codes_follow_the_prior(digits):
-    """The latent discriminator pushes codes towards N(0, I); without it (adv_weight 0) the
-    same autoencoder's codes are far from it."""
+def test_aae_codes_follow_the_prior_without_losing_the_autoencoder(digits):
+    """With the default weight the latent discriminator pulls codes to N(0, I) (Fréchet
+    distance to prior samples under a tenth of the unregularized AE's) while the autoencoder
+    reconstructs as well as without it. A weight of 0.05 (the old default) wins the first test
+    by collapsing the codes to nearly one point: its reconstructions are the mean image."""
     prior = np.random.default_rng(0).normal(size=(len(digits.x_test), 4)).astype(np.float32)
-    fds = {}
-    for w in (0.0, 0.05):
-        m = build_model("aae", input_shape=digits.sample_shape, latent=4, adv_weight=w, seed=0)
-        fit(m, digits, TrainConfig(epochs=10, batch_size=32, progress=False))
-        fds[w] = metrics.frechet_distance(metrics.encode(m, digits.x_test), prior)
-    assert fds[0.05] < 0.1 * fds[0.0], fds
+    fds, recon, spread = {}, {}, {}
+    for w in (0.0, None, 0.05):
+        opts = {} if w is None else {"adv_weight": w}
+        m = build_model("aae", input_shape=digits.sample_shape, latent=4, seed=0, **opts)
+        h = fit(m, digits, TrainConfig(epochs=10, batch_size=32, progress=False))
+        z = metrics.encode(m, digits.x_test)
+        fds[w], recon[w], spread[w] = (metrics.frechet_distance(z, prior),
+                                       h.rows[-1]["val_recon"], float(z.std(0).min()))  # fmt: skip
+    assert fds[None] < 0.1 * fds[0.0], fds
+    assert recon[None] < 1.1 * recon[0.0], recon
+    assert spread[None] > 0.5, spread  # every code unit varies about as much as the prior
+    assert recon[0.05] > 1.5 * recon[0.0] and spread[0.05] < 0.2, (recon, spread)  # collapsed
 
 
 def test_steps_logging_calls_the_probe_and_survives_resume(digits, tmp_path):
@@ -219,7 +227,7 @@ def gan_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("adv") / "gan"
     assert main(["train", "digits", "--model", "gan", "--latent", "8", "--epochs", "2",
                  "--label-smoothing", "0", "--lr-d-scale", "1", "--no-spectral-norm",
-                 "--r1", "1", "--out", str(out), "--no-progress"]) == 0  # fmt: skip
+                 "--r1", "1", "--ema", "0.99", "--out", str(out), "--no-progress"]) == 0  # fmt: skip
     return out
 
 
@@ -228,8 +236,9 @@ def test_train_gan_writes_a_run_with_its_stabiliser_flags(gan_run, capsys):
     assert ck.info["model"] == "gan"
     assert ck.model.has_encoder is False
     cfg = ck.info["config"]
-    assert (cfg["spectral_norm"], cfg["label_smoothing"], cfg["lr_d_scale"], cfg["r1"]) == (
-        False, 0.0, 1.0, 1.0)  # fmt: skip
+    assert (cfg["spectral_norm"], cfg["label_smoothing"], cfg["lr_d_scale"], cfg["r1"],
+            cfg["ema"]) == (False, 0.0, 1.0, 1.0, 0.99)  # fmt: skip
+    assert int(ck.model.ema_updates) > 0
     assert ck.info["train_config"]["lr"] == 2e-4  # the gan's own default learning rate
     names = {p.name for p in gan_run.iterdir()}
     assert {"steps.csv", "training.png", "samples.png", "report.html"} <= names
@@ -268,3 +277,33 @@ def test_evaluate_and_report_a_gan(gan_run, tmp_path, capsys):
     assert "gan" in out and "aae" in out
     code, out, _ = run(capsys, "info", gan_run)
     assert code == 0 and "gan (" in out and "lr 0.0002" in out
+
+
+def test_generator_ema_follows_the_update_rule_and_generates_in_eval_mode(digits, tmp_path):
+    with pytest.raises(AekitError, match="ema must be in"):
+        build_model("gan", input_shape=(1, 8, 8), ema=1.0)
+    assert not hasattr(build_model("gan", input_shape=(1, 8, 8)), "generator_ema")  # off
+    gan = build_model("gan", input_shape=(1, 8, 8), ema=0.9, seed=0)
+    assert not any(p.requires_grad for p in gan.generator_ema.parameters())
+    w0 = gan.generator.fc[0].weight.detach().clone()
+    assert torch.equal(gan.generator_ema.fc[0].weight, w0)  # starts as a copy of G
+    with torch.no_grad():
+        gan.generator.fc[0].weight.add_(1.0)
+    gan.after_step("discriminator")  # only generator steps move the average
+    assert torch.equal(gan.generator_ema.fc[0].weight, w0)
+    gan.after_step("generator")  # update 0: decay min(0.9, 1/10) = 0.1
+    assert torch.allclose(gan.generator_ema.fc[0].weight, w0 + 0.9)
+    gan.after_step("generator")  # update 1: decay min(0.9, 2/11)
+    d = 2 / 11
+    assert torch.allclose(gan.generator_ema.fc[0].weight, w0 + 0.9 * d + (1 - d))
+    z = torch.randn(4, gan.latent)
+    assert not torch.allclose(gan.eval().decode(z), gan.train().decode(z))  # eval: the average
+    # trained by fit (the loop calls after_step) and saved: the reloaded run samples the same
+    gan = build_model("gan", input_shape=digits.sample_shape, latent=16, channels=[32, 64],
+                      g_channels=[64, 32], ema=0.99, seed=0)  # fmt: skip
+    fit(gan, digits, TrainConfig(epochs=1, batch_size=32, progress=False), out_dir=tmp_path)
+    assert int(gan.ema_updates) == math.ceil(len(digits.x_train) / 32)
+    gen = torch.Generator()
+    again = load(tmp_path).model
+    assert torch.equal(gan.sample(8, generator=gen.manual_seed(1)),
+                       again.sample(8, generator=gen.manual_seed(1)))  # fmt: skip

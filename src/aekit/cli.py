@@ -110,7 +110,7 @@ def cmd_models(a: argparse.Namespace) -> int:
         "--sparsity l1:W|kl:RHO (sparse; not VAEs)  --tied (mlp)"
     )
     print("gan:  --no-spectral-norm  --label-smoothing S  --lr-d-scale R  --r1 GAMMA "
-          "(stabilisers; each 0/1/off disables it)")  # fmt: skip
+          "(stabilisers; each 0/1/off disables it)  --ema D (averaged generator)")  # fmt: skip
     return 0
 
 
@@ -125,7 +125,7 @@ def cmd_train(a: argparse.Namespace) -> int:
         "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
         "batch_norm": True if a.batch_norm else None,
         "spectral_norm": a.spectral_norm, "label_smoothing": a.label_smoothing,
-        "lr_d_scale": a.lr_d_scale, "r1": a.r1, "adv_weight": a.adv_weight,
+        "lr_d_scale": a.lr_d_scale, "r1": a.r1, "ema": a.ema, "adv_weight": a.adv_weight,
     }  # fmt: skip
     model_config = {k: v for k, v in model_config.items() if v is not None}
     cfg = TrainConfig(
@@ -484,7 +484,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--r1", type=float, help="gan: R1 gradient penalty weight gamma (default 0: off)"
     )
-    g.add_argument("--adv-weight", type=float, help="aae: weight of the adversarial loss on codes")
+    g.add_argument(
+        "--ema",
+        type=float,
+        help="gan: decay of a moving average of the generator's weights, which then generates "
+        "(e.g. 0.999; default 0: off)",
+    )
+    g.add_argument(
+        "--adv-weight",
+        type=float,
+        help="aae: weight of the adversarial loss on codes (default 0.001)",
+    )
     g = s.add_argument_group("training")
     g.add_argument("--epochs", type=int, default=10)
     g.add_argument("--batch-size", type=int, default=64)

@@ -346,6 +346,7 @@ def fit(
                 if cfg.grad_clip:
                     torch.nn.utils.clip_grad_norm_(_all_params(groups[name]), cfg.grad_clip)
                 opt.step()
+                model.after_step(name)
                 for k, v in terms.items():
                     key = prefixes[name] + k
                     sums[key] = sums.get(key, 0.0) + v.detach() * len(xb)

@@ -9,10 +9,13 @@ value): spectral normalisation of the discriminator (Miyato et al. 2018), one-si
 smoothing (real targets 1 - s, Salimans et al. 2016), two time-scale learning rates (TTUR: the
 discriminator learns at `lr_d_scale` times the generator's rate, Heusel et al. 2017) and the
 R1 gradient penalty on real images (Mescheder et al. 2018). The loss is the non-saturating one.
+Separately, `ema` keeps an exponential moving average of the generator's weights, which
+generates in eval mode (Yazici et al. 2019); off by default.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -143,6 +146,7 @@ class GAN(Model):
         label_smoothing: float = 0.1,  # one-sided: real targets are 1 - this (0: off)
         lr_d_scale: float = 2.0,  # TTUR: the discriminator's lr over the generator's (1: off)
         r1: float = 0.0,  # gamma of the R1 penalty gamma/2 E|grad D(x_real)|^2 (0: off)
+        ema: float = 0.0,  # decay of a moving average of G's weights that generates (0: off)
         output: str = "sigmoid",
     ):
         super().__init__()
@@ -151,6 +155,8 @@ class GAN(Model):
         if int(latent) < 1:
             raise AekitError(f"latent size must be a positive integer, got {latent}")
         _check_stabilisers(label_smoothing, lr_d_scale, r1)
+        if not 0.0 <= ema < 1.0:
+            raise AekitError(f"ema must be in [0, 1), got {ema}")
         self.input_shape = check_image_shape("gan", input_shape)
         self.latent = int(latent)
         self.output = output
@@ -162,6 +168,26 @@ class GAN(Model):
             raise AekitError("channels and g_channels need at least one layer each")
         self.generator = ImageGenerator(self.latent, g_channels, self.input_shape)
         self.discriminator = ImageDiscriminator(self.input_shape, channels, spectral_norm)
+        self.ema = float(ema)
+        if self.ema > 0:  # a copy that no optimizer sees; after_step moves it towards G
+            self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+            self.register_buffer("ema_updates", torch.zeros((), dtype=torch.long))
+
+    def after_step(self, group: str) -> None:
+        """After each generator step: ema_weights += (1 - d) (weights - ema_weights), with the
+        decay d = min(ema, (1 + t) / (10 + t)) at update t, so that the random initial weights
+        fade fast in short runs; BatchNorm's running statistics are copied."""
+        if group != "generator" or self.ema == 0:
+            return
+        with torch.no_grad():
+            updates: torch.Tensor = self.ema_updates  # type: ignore[assignment]
+            t = float(updates)
+            d = min(self.ema, (1.0 + t) / (10.0 + t))
+            for avg, w in zip(self.generator_ema.parameters(), self.generator.parameters()):
+                avg.lerp_(w, 1.0 - d)
+            for avg_buf, buf in zip(self.generator_ema.buffers(), self.generator.buffers()):
+                avg_buf.copy_(buf)
+            updates.add_(1)
 
     def parameter_groups(self) -> dict[str, list]:
         d = {"params": list(self.discriminator.parameters()), "lr_scale": self.lr_d_scale,
@@ -170,8 +196,10 @@ class GAN(Model):
         return {"discriminator": [d], "generator": [g]}
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Noise vectors (B, latent) -> images (B, C, H, W) in [0, 1]."""
-        return torch.sigmoid(self.generator(z))
+        """Noise vectors (B, latent) -> images (B, C, H, W) in [0, 1]; in eval mode by the
+        averaged generator when `ema` is on."""
+        g = self.generator_ema if self.ema > 0 and not self.training else self.generator
+        return torch.sigmoid(g(z))
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         raise AekitError("a gan has no encoder: it generates, but cannot encode or reconstruct")
@@ -243,7 +271,7 @@ class AdversarialAutoencoder(Autoencoder):
         hidden: Sequence[int] = (512, 256),  # tables: hidden layer sizes
         activation: str = "relu",
         critic_hidden: Sequence[int] = (256, 256),  # the latent discriminator's layers
-        adv_weight: float = 0.05,  # weight of the encoder's adversarial loss beside recon
+        adv_weight: float = 0.001,  # weight of the encoder's adversarial loss beside recon
         label_smoothing: float = 0.0,
         lr_d_scale: float = 1.0,
         **common: Any,  # options every family shares: see Autoencoder

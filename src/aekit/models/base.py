@@ -44,6 +44,9 @@ class Model(nn.Module):
     def on_epoch_start(self, epoch: int) -> None:
         """Hook for schedules that live in the model (e.g. KL warm-up)."""
 
+    def after_step(self, group: str) -> None:
+        """Hook after each optimizer step of `group` (e.g. a running average of weights)."""
+
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
