@@ -176,7 +176,8 @@ class GAN(Model):
     def after_step(self, group: str) -> None:
         """After each generator step: ema_weights += (1 - d) (weights - ema_weights), with the
         decay d = min(ema, (1 + t) / (10 + t)) at update t, so that the random initial weights
-        fade fast in short runs; BatchNorm's running statistics are copied."""
+        fade fast in short runs (below about 9 / (1 - ema) updates this warm-up, not `ema`,
+        sets d); BatchNorm's running statistics are copied."""
         if group != "generator" or self.ema == 0:
             return
         with torch.no_grad():
