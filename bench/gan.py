@@ -132,11 +132,11 @@ def main() -> None:
             "fd_over_floor": m["frechet_distance"] / m["frechet_floor"],
         }  # fmt: skip
         if cfg.get("ema"):  # the same run's live generator, for the average's share
-            ck.model.generator_ema = ck.model.generator
+            averaged, ck.model.generator_ema = ck.model.generator_ema, ck.model.generator
             live = generation_metrics(ck.model, ds, n=N, reference="test")
+            ck.model.generator_ema = averaged
             row["live_generator"] = {k: live[k] for k in ("frechet_distance", "precision",
                                      "recall", "class_coverage", "max_class_share")}  # fmt: skip
-            ck = load(path)
         logged = read_steps(path / "steps.csv")
         if logged and "classes_covered" in logged[0]:
             row.update(stability(logged))

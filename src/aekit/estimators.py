@@ -420,10 +420,10 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _errors_and_codes(self, model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Squared reconstruction errors of flat rows (n, features), and their codes (n, d),
-        from one pass (`logits_and_code`, what the model's loss scores)."""
+        from one pass."""
         xs = self._shaped(x)
-        logits, code = model.logits_and_code(xs)
-        return (model._out_act(logits) - xs).pow(2).flatten(1), code.flatten(1)
+        recon, code = model.reconstruct_and_code(xs)
+        return (recon - xs).pow(2).flatten(1), code.flatten(1)
 
     def _units(self) -> list[Any]:
         """The autoencoders that score, as float64 copies: the committee's members, or the one
@@ -443,10 +443,13 @@ class AnomalyDetector(_Saving, BaseEstimator):
     def _unit_stats(self, parts: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
         """(units, statistics, n): each unit's mean squared error per row, then, when scored by
         density too, its code's negative log-likelihood."""
-        return torch.stack([
-            torch.stack([err.mean(1), *([self._densities[i].nll(code)] if self._densities else [])])
-            for i, (err, code) in enumerate(parts)
-        ])  # fmt: skip
+        units = []
+        for i, (err, code) in enumerate(parts):
+            stats = [err.mean(1)]
+            if self._densities:
+                stats.append(self._densities[i].nll(code))
+            units.append(torch.stack(stats))
+        return torch.stack(units)
 
     def _combined(self, stats: torch.Tensor) -> torch.Tensor:
         """Scores (n,): each statistic as (value - median) / IQR, summed, averaged over units."""

@@ -269,7 +269,7 @@ def score_bins(s: np.ndarray, n: int = 50) -> tuple[list[float], str]:
 
 def score_histogram(
     scores: np.ndarray, labels: np.ndarray, names: dict, path: str | Path, title: str = "",
-    threshold: float | None = None, xlabel: str = "reconstruction error (MSE per row)",
+    threshold: float | None = None, xlabel: str | None = None,
 ) -> Path:  # fmt: skip
     """Histogram of per-row scores (e.g. reconstruction error), one colour per label, shared
     bins (see score_bins), each class's bars its share of that class, so rare classes stay
@@ -288,7 +288,7 @@ def score_histogram(
         ax.set_xscale("symlog", linthresh=1.0)
     elif scale == "log":
         ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel or "reconstruction error (MSE per row)")
     ax.set_ylabel("share of the class")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)

@@ -347,7 +347,7 @@ def _anomaly(ds: Dataset, score: np.ndarray, fig: _Figures,
     body += '<div class="figs">' + fig(
         lambda p: plots.score_histogram(score, y, names, p, title="anomaly score by class",
                                         threshold=(detection or {}).get("threshold"),
-                                        **({"xlabel": "detector score"} if detection is not None else {})),
+                                        xlabel="detector score" if detection is not None else None),
         "histogram of anomaly scores by class",
     ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC of the anomaly score"),
             "ROC curve of the anomaly score") + "</div>"  # fmt: skip

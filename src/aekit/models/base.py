@@ -144,6 +144,11 @@ class Autoencoder(Model):
         code = self.encode(x)
         return self.decoder(code), code
 
+    def reconstruct_and_code(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Reconstructions (B, *input_shape) in data space and codes (B, latent), one pass."""
+        logits, code = self.logits_and_code(x)
+        return self._out_act(logits), code
+
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
         """Training-time corruption; with sigmoid outputs (data in [0, 1]) the corrupted input
         is clipped to [0, 1] too, as a noisy image would be."""
