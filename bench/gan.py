@@ -13,6 +13,7 @@ test images. The conv VAE is bench/compare.py's conv-vae-16 (reused when already
 Usage: .venv/bin/python bench/gan.py --threads 2 [--epochs 8] [--lr 2e-4] [--seed S] [--tag NAME]
 (--seed: the GANs' and AAE's training seed, default 0; the conv VAE is the core's seed-0 run)
 GAN variants: --d-channels 64,128,256, --schedule constant, --ema 0.999 (both GANs);
+--stabilised '{"r1": 1.0, "spectral_norm": false}' changes the stabilised GAN's flags;
 --adv-weight W (the AAE's; default the model's); --skip aae,gan-stabilised leaves runs out.
 Writes bench/results/gan[-TAG].json, docs/gan_samples[-TAG].png, docs/gan_training[-TAG].png.
 """
@@ -93,7 +94,16 @@ def main() -> None:
         default=0.0,
         help="the GANs' moving average of generator weights, e.g. 0.999 (0: off)",
     )
+    p.add_argument(
+        "--stabilised",
+        default="{}",
+        help="JSON: flags of the stabilised GAN that replace its defaults, e.g. "
+        '\'{"r1": 1.0, "spectral_norm": false, "label_smoothing": 0, "lr_d_scale": 1}\'',
+    )
     a = parse_args(p, threads=2)
+    stabilised = STABILISED | json.loads(a.stabilised)
+    if set(stabilised) != set(STABILISED):
+        p.error(f"--stabilised takes the flags {sorted(STABILISED)}")
     tag = f"-{a.tag}" if a.tag else ""
     skip = set(filter(None, a.skip.split(",")))
     seed = {"seed": a.seed} if a.seed else {}  # seed 0 (the default) keeps earlier runs' recipes
@@ -109,7 +119,7 @@ def main() -> None:
     aae_opts = {"adv_weight": AAE_WEIGHT if a.adv_weight is None else a.adv_weight}
     runs = {  # name: (run folder, model, config, epochs, train options)
         "gan-plain": (f"gan-plain{tag}", "gan", PLAIN | arch, a.epochs, gan_opts),
-        "gan-stabilised": (f"gan-stabilised{tag}", "gan", STABILISED | arch, a.epochs, gan_opts),
+        "gan-stabilised": (f"gan-stabilised{tag}", "gan", stabilised | arch, a.epochs, gan_opts),
         "aae": (f"gan-aae{tag}", "aae", {"latent": 16, **aae_opts}, 10, seed),
         "conv-vae": ("compare-conv-vae-16", "conv-vae", {"latent": 16}, 10, {}),
     }
