@@ -45,6 +45,17 @@ N = 10_000
 AAE_WEIGHT = inspect.signature(AdversarialAutoencoder).parameters["adv_weight"].default
 
 
+def stabiliser_names(flags: dict) -> str:
+    """'SN, smoothing 0.1, TTUR 2x, R1 1' for the flags that are on; 'none' when none is."""
+    on = [
+        "SN" if flags["spectral_norm"] else "",
+        f"smoothing {flags['label_smoothing']:g}" if flags["label_smoothing"] else "",
+        f"TTUR {flags['lr_d_scale']:g}x" if flags["lr_d_scale"] != 1 else "",
+        f"R1 {flags['r1']:g}" if flags["r1"] else "",
+    ]
+    return ", ".join(filter(None, on)) or "none"
+
+
 def stability(steps: list[dict]) -> dict:
     """What the logged steps say about the game: collapse warnings, the coverage range after
     the first epoch, and the discriminator's accuracy over the last quarter of training."""
@@ -161,7 +172,8 @@ def main() -> None:
             r["fd_over_conv_vae"] = r["frechet_distance"] / vae["frechet_distance"]
     sample_panels(samples, DOCS / f"gan_samples{tag}.png",
                   title="64 samples each, seed 0 (Fashion-MNIST)")  # fmt: skip
-    gan_steps = {k: v for k, v in steps.items() if k.startswith("gan")}
+    flags = {"gan-plain": PLAIN, "gan-stabilised": stabilised}
+    gan_steps = {f"{k} ({stabiliser_names(flags[k])})": v for k, v in steps.items() if k in flags}
     if gan_steps:
         training_steps(gan_steps, DOCS / f"gan_training{tag}.png",
                        title="GAN training, stabilisers off vs on (same seed)")  # fmt: skip
