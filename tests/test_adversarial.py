@@ -1,6 +1,7 @@
 """Adversarial models (GAN, AAE) and what the training loop does for them: several optimizers,
 steps logging with a probe, last-epoch selection; mode-collapse monitoring; the CLI surfaces."""
 
+import json
 import math
 
 import numpy as np
@@ -60,7 +61,8 @@ def test_parameter_groups_split_the_players_and_carry_ttur_and_betas():
     assert list(groups) == ["discriminator", "generator"]  # stepped in this order
     d = {id(p) for p in groups["discriminator"][0]["params"]}
     g = {id(p) for p in groups["generator"][0]["params"]}
-    assert d.isdisjoint(g) and d | g == {id(p) for p in gan.parameters()}
+    # every trained parameter (the averaged generator is no player: no optimizer sees it)
+    assert d.isdisjoint(g) and d | g == {id(p) for p in gan.parameters() if p.requires_grad}
     opt = _make_optimizer(TrainConfig(lr=1e-3), groups["discriminator"])
     assert opt.param_groups[0]["lr_scale"] == 3.0 and opt.param_groups[0]["betas"] == (0.5, 0.999)
     aae = build_model("aae", input_shape=(1, 8, 8))
@@ -79,7 +81,8 @@ def test_each_loss_moves_only_its_player(digits):
     gan.zero_grad(set_to_none=True)
     gan.loss(x, "discriminator")["loss"].backward()
     assert all(p.grad is None for p in gan.generator.parameters())  # fakes are detached
-    assert all(p.requires_grad for p in gan.parameters())  # freezing is undone
+    players = [*gan.discriminator.parameters(), *gan.generator.parameters()]
+    assert all(p.requires_grad for p in players)  # freezing is undone
 
 
 def test_discriminator_loss_known_answers():
@@ -239,7 +242,8 @@ def test_train_gan_writes_a_run_with_its_stabiliser_flags(gan_run, capsys):
     assert (cfg["spectral_norm"], cfg["label_smoothing"], cfg["lr_d_scale"], cfg["r1"],
             cfg["ema"]) == (False, 0.0, 1.0, 1.0, 0.99)  # fmt: skip
     assert int(ck.model.ema_updates) > 0
-    assert ck.info["train_config"]["lr"] == 2e-4  # the gan's own default learning rate
+    tc = ck.info["train_config"]  # the gan's own default learning rate and schedule
+    assert (tc["lr"], tc["schedule"]) == (2e-3, "constant")
     names = {p.name for p in gan_run.iterdir()}
     assert {"steps.csv", "training.png", "samples.png", "report.html"} <= names
     assert "reconstructions.png" not in names
@@ -276,13 +280,13 @@ def test_evaluate_and_report_a_gan(gan_run, tmp_path, capsys):
     code, out, _ = run(capsys, "models")
     assert "gan" in out and "aae" in out
     code, out, _ = run(capsys, "info", gan_run)
-    assert code == 0 and "gan (" in out and "lr 0.0002" in out
+    assert code == 0 and "gan (" in out and "lr 0.002 (constant)" in out
 
 
 def test_generator_ema_follows_the_update_rule_and_generates_in_eval_mode(digits, tmp_path):
     with pytest.raises(AekitError, match="ema must be in"):
         build_model("gan", input_shape=(1, 8, 8), ema=1.0)
-    assert not hasattr(build_model("gan", input_shape=(1, 8, 8)), "generator_ema")  # off
+    assert not hasattr(build_model("gan", input_shape=(1, 8, 8), ema=0.0), "generator_ema")
     gan = build_model("gan", input_shape=(1, 8, 8), ema=0.9, seed=0)
     assert not any(p.requires_grad for p in gan.generator_ema.parameters())
     w0 = gan.generator.fc[0].weight.detach().clone()
@@ -307,3 +311,28 @@ def test_generator_ema_follows_the_update_rule_and_generates_in_eval_mode(digits
     again = load(tmp_path).model
     assert torch.equal(gan.sample(8, generator=gen.manual_seed(1)),
                        again.sample(8, generator=gen.manual_seed(1)))  # fmt: skip
+
+
+def test_gan_defaults_are_the_measured_recipe_and_runs_saved_before_ema_still_load(
+    digits, tmp_path
+):
+    gan = build_model("gan", input_shape=(1, 8, 8))
+    cfg = gan.config
+    assert (cfg["spectral_norm"], cfg["label_smoothing"], cfg["lr_d_scale"], cfg["r1"],
+            cfg["ema"]) == (False, 0.0, 1.0, 1.0, 0.998)  # fmt: skip
+    tc = TrainConfig().for_model(gan)
+    assert (tc.lr, tc.schedule) == (2e-3, "constant")
+    assert TrainConfig().for_model(build_model("mlp", input_shape=(4,))).schedule == "cosine"
+    # a run saved without an averaged generator and with no `ema` in its model.json (as runs
+    # from before the option existed): it loads with the default, averaging from the live G
+    old = build_model("gan", input_shape=digits.sample_shape, latent=8, channels=[16],
+                      g_channels=[16], ema=0.0, seed=0)  # fmt: skip
+    fit(old, digits, TrainConfig(epochs=1, batch_size=64, progress=False), out_dir=tmp_path)
+    info = json.loads((tmp_path / "model.json").read_text())
+    del info["config"]["ema"]
+    (tmp_path / "model.json").write_text(json.dumps(info))
+    again = load(tmp_path).model
+    assert again.ema == 0.998 and int(again.ema_updates) == 0
+    gen = torch.Generator()
+    assert torch.equal(old.eval().sample(8, generator=gen.manual_seed(1)),
+                       again.eval().sample(8, generator=gen.manual_seed(1)))  # fmt: skip

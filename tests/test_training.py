@@ -95,7 +95,7 @@ def test_early_stopping_keeps_best_weights(digits):
 
 
 def test_lr_schedule():
-    cfg = TrainConfig(lr=1.0, warmup_fraction=0.1)
+    cfg = TrainConfig(lr=1.0, schedule="cosine", warmup_fraction=0.1)
     lrs = [cfg.lr_at(s, 100) for s in range(100)]
     assert lrs[0] == pytest.approx(0.1) and max(lrs) == pytest.approx(1.0)
     assert lrs[-1] < 0.01 and all(a >= b for a, b in zip(lrs[10:], lrs[11:]))

@@ -109,8 +109,9 @@ def cmd_models(a: argparse.Namespace) -> int:
         "\nany model:  --noise gaussian:S|saltpepper:P|mask:P (denoising)  "
         "--sparsity l1:W|kl:RHO (sparse; not VAEs)  --tied (mlp)"
     )
-    print("gan:  --no-spectral-norm  --label-smoothing S  --lr-d-scale R  --r1 GAMMA "
-          "(stabilisers; each 0/1/off disables it)  --ema D (averaged generator)")  # fmt: skip
+    print("gan:  --spectral-norm  --label-smoothing S  --lr-d-scale R  --r1 GAMMA "
+          "(stabilisers; R1 1 on by default; 0/1/off disables each)  "
+          "--ema D (averaged generator)")  # fmt: skip
     return 0
 
 
@@ -469,26 +470,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--spectral-norm",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="gan: spectral normalisation of the discriminator (default on)",
+        help="gan: spectral normalisation of the discriminator (default off)",
     )
     g.add_argument(
         "--label-smoothing",
         type=float,
-        help="gan/aae: one-sided, real targets 1 - S (gan default 0.1; 0: off)",
+        help="gan/aae: one-sided, real targets 1 - S (gan default 0: off)",
     )
     g.add_argument(
         "--lr-d-scale",
         type=float,
-        help="gan/aae: TTUR, the discriminator's lr over the generator's (gan default 2; 1: off)",
+        help="gan/aae: TTUR, the discriminator's lr over the generator's (gan default 1: off)",
     )
     g.add_argument(
-        "--r1", type=float, help="gan: R1 gradient penalty weight gamma (default 0: off)"
+        "--r1", type=float, help="gan: R1 gradient penalty weight gamma (default 1; 0: off)"
     )
     g.add_argument(
         "--ema",
         type=float,
         help="gan: decay of a moving average of the generator's weights, which then generates "
-        "(e.g. 0.999; default 0: off)",
+        "(default 0.998; 0: off)",
     )
     g.add_argument(
         "--adv-weight",
@@ -501,11 +502,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--lr",
         type=float,
-        help="peak learning rate (default: the model's, 2e-3; gan 2e-4)",
+        help="peak learning rate (default: the model's, 2e-3)",
     )
     g.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
     g.add_argument("--weight-decay", type=float, default=0.0)
-    g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
+    g.add_argument(
+        "--schedule",
+        choices=("cosine", "constant"),
+        help="learning-rate schedule (default: the model's, cosine; gan constant)",
+    )
     g.add_argument(
         "--patience", type=int, help="early stopping after this many epochs without improvement"
     )

@@ -33,10 +33,12 @@ from .errors import AekitError
 class TrainConfig:
     epochs: int = 10
     batch_size: int = 64  # measured: 64 beats 128 per epoch and per second on Fashion-MNIST
-    lr: float | None = None  # peak learning rate; None: the model's default_lr (2e-3; GANs 2e-4)
+    lr: float | None = None  # peak learning rate; None: the model's default_lr (2e-3 for most)
     optimizer: str = "adam"  # "adam" | "adamw"
     weight_decay: float = 0.0
-    schedule: str = "cosine"  # "cosine": linear warm-up then cosine decay to 0 | "constant"
+    # "cosine": linear warm-up then cosine decay to 0 | "constant"; None: the model's
+    # default_schedule (cosine; GANs constant)
+    schedule: str | None = None
     warmup_fraction: float = 0.02  # of all steps, for the cosine schedule
     patience: int | None = None  # early stopping: epochs without validation improvement
     grad_clip: float | None = None  # max gradient norm
@@ -54,21 +56,23 @@ class TrainConfig:
             raise AekitError("log_every must be >= 0")
         if self.optimizer not in ("adam", "adamw"):
             raise AekitError(f"optimizer must be 'adam' or 'adamw', got {self.optimizer!r}")
-        if self.schedule not in ("cosine", "constant"):
+        if self.schedule not in (None, "cosine", "constant"):
             raise AekitError(f"schedule must be 'cosine' or 'constant', got {self.schedule!r}")
 
     def for_model(self, model: Any) -> TrainConfig:
-        """This config with the learning rate resolved: the model's `default_lr` when none
-        was given (what `fit` trains with and records)."""
-        if self.lr is not None:
-            return self
-        return replace(self, lr=float(getattr(model, "default_lr", 2e-3)))
+        """This config with the learning rate and schedule resolved: the model's `default_lr`
+        and `default_schedule` where none was given (what `fit` trains with and records)."""
+        lr = self.lr if self.lr is not None else float(getattr(model, "default_lr", 2e-3))
+        schedule = self.schedule or str(getattr(model, "default_schedule", "cosine"))
+        return replace(self, lr=lr, schedule=schedule)
 
     def lr_at(self, step: int, total: int) -> float:
         """The learning rate at optimizer step `step` of `total`: a pure function, so resuming
         needs no scheduler state."""
-        if self.lr is None:
-            raise AekitError("the learning rate is not set (fit takes the model's default)")
+        if self.lr is None or self.schedule is None:
+            raise AekitError(
+                "the learning rate or schedule is not set (fit takes the model's defaults)"
+            )
         if self.schedule == "constant":
             return self.lr
         warm = max(1, int(self.warmup_fraction * total))

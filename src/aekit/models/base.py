@@ -25,11 +25,13 @@ class Model(nn.Module):
       select_best  False where no loss says which epoch is best (adversarial games): `fit`
                    keeps the last epoch and ignores early stopping
       default_lr   the peak learning rate `fit` uses when the TrainConfig gives none
+      default_schedule  the learning-rate schedule `fit` uses when the TrainConfig gives none
     """
 
     has_encoder: bool = True
     select_best: bool = True
     default_lr: float = 2e-3
+    default_schedule: str = "cosine"
     registry_name: str = ""
     config: dict = {}  # filled by registry.build_model: every constructor argument, JSON-able
     input_shape: tuple[int, ...]
