@@ -322,6 +322,8 @@ def test_gan_defaults_are_the_measured_recipe_and_runs_saved_before_ema_still_lo
             cfg["ema"]) == (False, 0.0, 1.0, 1.0, 0.998)  # fmt: skip
     tc = TrainConfig().for_model(gan)
     assert (tc.lr, tc.schedule) == (2e-3, "constant")
+    players = [*gan.discriminator.parameters(), *gan.generator.parameters()]
+    assert gan.num_parameters() == sum(p.numel() for p in players)  # not the averaged copy
     assert TrainConfig().for_model(build_model("mlp", input_shape=(4,))).schedule == "cosine"
     # a run saved without an averaged generator and with no `ema` in its model.json (as runs
     # from before the option existed): it loads with the default, averaging from the live G

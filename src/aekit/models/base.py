@@ -50,7 +50,9 @@ class Model(nn.Module):
         """Hook after each optimizer step of `group` (e.g. a running average of weights)."""
 
     def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        """The parameters training updates (a GAN's averaged generator, a copy that no
+        optimizer sees, is not counted)."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
 
     def check_input(self, shape: Sequence[int]) -> None:
         """AekitError unless samples of `shape` fit this model."""
