@@ -21,7 +21,6 @@ Writes bench/results/gan[-TAG].json, docs/gan_samples[-TAG].png, docs/gan_traini
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -34,15 +33,15 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load_dataset  # noqa: E402
 from aekit.checkpoint import load  # noqa: E402
-from aekit.models.adversarial import AdversarialAutoencoder  # noqa: E402
 from aekit.plots import sample_panels, training_steps  # noqa: E402
+from aekit.registry import default_config  # noqa: E402
 from aekit.tasks.evaluate import generation_metrics  # noqa: E402
 from aekit.training import read_steps  # noqa: E402
 
 PLAIN = {"spectral_norm": False, "label_smoothing": 0.0, "lr_d_scale": 1.0, "r1": 0.0}
 STABILISED = {"spectral_norm": True, "label_smoothing": 0.1, "lr_d_scale": 2.0, "r1": 0.0}
 N = 10_000
-AAE_WEIGHT = inspect.signature(AdversarialAutoencoder).parameters["adv_weight"].default
+AAE_WEIGHT = default_config("aae")["adv_weight"]
 
 
 def stabiliser_names(flags: dict) -> str:
@@ -57,19 +56,26 @@ def stabiliser_names(flags: dict) -> str:
 
 
 def stability(steps: list[dict]) -> dict:
-    """What the logged steps say about the game: collapse warnings, the coverage range after
-    the first epoch, and the discriminator's accuracy over the last quarter of training."""
+    """What the logged steps say about the game: collapse warnings (where, and how many logged
+    steps were collapsed), the coverage range after the first epoch, the step from which the
+    run's widest coverage held to the end, and the discriminator's accuracy over the last
+    quarter of training."""
     late = steps[len(steps) * 3 // 4 :]
     after = [r for r in steps if r["epoch"] >= 1] or steps
+    warned = [b for a, b in zip([{}] + steps, steps) if b.get("collapse") and not a.get("collapse")]
+    widest = max(r["classes_covered"] for r in steps)
+    held = len(steps)
+    while held > 0 and steps[held - 1]["classes_covered"] == widest:
+        held -= 1
     out = {
         "logged_steps": len(steps),
-        "collapse_warnings": int(
-            sum(
-                1
-                for a, b in zip([{}] + steps, steps)
-                if b.get("collapse") and not a.get("collapse")
-            )
-        ),  # fmt: skip
+        "collapse_warnings": len(warned),
+        "collapse_warned_at": [
+            {k: r[k] for k in ("step", "classes_covered", "max_class_share")} for r in warned
+        ],
+        "collapsed_logged_steps": sum(1 for r in steps if r.get("collapse")),
+        "max_classes_covered": widest,
+        "max_classes_covered_held_from_step": steps[held]["step"] if held < len(steps) else None,
         "min_classes_covered_after_epoch_1": min(r["classes_covered"] for r in after),
         "max_class_share_peak_after_epoch_1": max(r["max_class_share"] for r in after),
     }

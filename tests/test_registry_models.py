@@ -1,5 +1,6 @@
 """Every registered model: interface, training makes the loss fall, save -> load is exact."""
 
+import json
 import math
 
 import numpy as np
@@ -26,6 +27,23 @@ def test_unknown_model_and_option_are_clear_errors():
         build_model("conv", input_shape=(1, 8, 8), tied=True)
     with pytest.raises(AekitError, match=r"needs images \(C, H, W\) or signals \(C, L\)"):
         build_model("conv", input_shape=(30,))
+
+
+def test_default_config_is_what_build_model_fills_in():
+    from aekit.registry import default_config
+
+    for name, shape in (
+        ("mlp", (64,)),
+        ("conv", (1, 8, 8)),
+        ("aae", (1, 8, 8)),
+        ("gan", (1, 8, 8)),
+    ):
+        defaults = json.loads(json.dumps(default_config(name)))  # tuples as lists, as saved
+        built = build_model(name, input_shape=shape).config
+        assert set(defaults) == set(built) - {"input_shape"}  # every option but the required
+        assert {k: built[k] for k in defaults} == defaults
+    with pytest.raises(AekitError, match="unknown model"):
+        default_config("nope")
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -77,6 +77,17 @@ def _parameters(cls: type) -> dict[str, inspect.Parameter]:
     return params
 
 
+def default_config(name: str) -> dict[str, Any]:
+    """The options a registered model takes that have defaults, with those defaults (the
+    entry's own over its class's): what build_model fills in where none is given."""
+    entry = get_entry(name)
+    return {
+        k: entry.defaults.get(k, p.default)
+        for k, p in _parameters(entry.cls).items()
+        if k in entry.defaults or p.default is not p.empty
+    }
+
+
 def build_model(name: str, seed: int | None = None, **config: Any):
     """Build a registered model; unknown names and options give an AekitError naming them.
 
