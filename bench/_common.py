@@ -30,7 +30,7 @@ def parse_args(p: argparse.ArgumentParser, threads: int = 2) -> argparse.Namespa
 
 def cpu_model() -> str:
     """The CPU as /proc/cpuinfo names it, with its model number (machines of the same name
-    differ: two epochs of one GAN took 401 s on one 2-core machine here and 166 s on another)."""
+    differ: two epochs of one GAN took 401 s on one 2-core machine here and 158 s on another)."""
     try:
         info = dict(
             line.split(":", 1)
