@@ -9,7 +9,13 @@ SVD is fitted on them too. The probe is aekit.metrics.probe_accuracy: logistic r
 standardized codes, fitted with all 5,600 training labels; the full TF-IDF vectors get plain
 logistic regression (standardizing sparse columns would inflate rare words).
 
+With --validation the test documents are never touched: each split's 5,600 training documents
+are split again (stratified, same seed) into 4,600 for TF-IDF, the autoencoder and the probe,
+and 1,000 validation documents to score. This is how a recipe is chosen without the test
+labels; the result file is agnews_val[_TAG].json.
+
 Usage: .venv/bin/python bench/agnews.py --threads 2 [--model mlp --latent 64 --epochs 30]
+       .venv/bin/python bench/agnews.py --threads 2 --validation --config JSON --tag TAG
 Writes bench/results/agnews.json (or agnews_TAG.json with --tag).
 """
 
@@ -42,6 +48,8 @@ def main() -> None:
     add_recipe_args(p, "agnews", "mlp", '{"hidden": [512]}', latent=64, epochs=30)
     p.add_argument("--lr", type=float)
     p.add_argument("--vocab-size", type=int, default=10000, help="TF-IDF words (the CLI's)")
+    p.add_argument("--validation", action="store_true",
+                   help="score on 1,000 held-out training documents, not the test split")
     a = parse_args(p)
     import torch
     from sklearn.decomposition import TruncatedSVD
@@ -60,6 +68,8 @@ def main() -> None:
     for seed in SEEDS:
         tr, te = train_test_split(np.arange(len(docs)), test_size=2000, stratify=y,
                                   random_state=seed)  # fmt: skip
+        if a.validation:  # the test documents are dropped; validation documents take their place
+            tr, te = train_test_split(tr, test_size=1000, stratify=y[tr], random_state=seed)
         feats = TextFeatures.fit(docs[tr], max_features=a.vocab_size)
         x_tr, x_te = feats.transform(docs[tr]), feats.transform(docs[te])
         t0 = time.perf_counter()
@@ -90,14 +100,18 @@ def main() -> None:
         print(f"{name:<10} accuracy {np.mean(acc):.4f} ± {np.std(acc):.4f}")
     ours = results["aekit"]["accuracy_mean"]
     out = {
-        "benchmark": "AG News, logistic regression on 64-d codes of TF-IDF vectors",
+        "benchmark": "AG News, logistic regression on 64-d codes of TF-IDF vectors"
+        + (" (validation: 4,600 / 1,000 inside the training split)" if a.validation else ""),
         "command": " ".join(["python bench/agnews.py", *sys.argv[1:]]), **machine(a.threads),
         "model": a.model, "config": config, "epochs": a.epochs, "batch_size": a.batch_size,
         "lr": a.lr, "vocab_size": a.vocab_size, "classes": classes, "results": results,
-        "target": {"accuracy": TARGET, "met": bool(ours >= TARGET)},
+        "scored_on": "validation" if a.validation else "test",
     }  # fmt: skip
-    print(f"target accuracy >= {TARGET}: {'MET' if ours >= TARGET else 'MISSED'} ({ours:.4f})")
-    print(write_result("agnews" + (f"_{a.tag}" if a.tag else ""), out))
+    if not a.validation:  # the target is on the test split
+        out["target"] = {"accuracy": TARGET, "met": bool(ours >= TARGET)}
+        print(f"target accuracy >= {TARGET}: {'MET' if ours >= TARGET else 'MISSED'} ({ours:.4f})")
+    name = "agnews_val" if a.validation else "agnews"
+    print(write_result(name + (f"_{a.tag}" if a.tag else ""), out))
 
 
 if __name__ == "__main__":
