@@ -48,8 +48,11 @@ def main() -> None:
     add_recipe_args(p, "agnews", "mlp", '{"hidden": [512]}', latent=64, epochs=30)
     p.add_argument("--lr", type=float)
     p.add_argument("--vocab-size", type=int, default=10000, help="TF-IDF words (the CLI's)")
-    p.add_argument("--validation", action="store_true",
-                   help="score on 1,000 held-out training documents, not the test split")
+    p.add_argument(
+        "--validation",
+        action="store_true",
+        help="score on 1,000 held-out training documents, not the test split",
+    )
     a = parse_args(p)
     import torch
     from sklearn.decomposition import TruncatedSVD
