@@ -29,7 +29,7 @@ from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, knn_accuracy, trustworthiness  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
-from aekit.tasks.embed import embed, map_2d  # noqa: E402
+from aekit.tasks.embed import embed, map_2d, tsne  # noqa: E402
 
 
 def main() -> None:
@@ -109,28 +109,24 @@ def main() -> None:
 
 def tsne_breakdown(a: argparse.Namespace, run: Path, codes: np.ndarray, pixels: np.ndarray) -> None:
     """openTSNE's preparation (affinities + initialisation) and gradient descent, timed apart,
-    and its whole fit, on the codes and on the pixels (same settings as map_2d)."""
-    from openTSNE import TSNE
-
+    and map_2d's whole t-SNE, on the codes and on the pixels."""
     rows = {}
     for f in (codes, pixels):  # warm-up: first calls pay for imports and compiled code paths
-        TSNE(perplexity=30.0, n_jobs=1, random_state=0, n_iter=50).fit(
-            np.ascontiguousarray(f[:1000].reshape(1000, -1), dtype=np.float32)
-        )
+        map_2d(f[:1000], "tsne", seed=0)
     for name, f in (("codes", codes), ("pixels", pixels)):
         f = np.ascontiguousarray(f.reshape(len(f), -1), dtype=np.float32)
-        tsne = TSNE(perplexity=30.0, n_jobs=1, random_state=0)
+        est = tsne(len(f), seed=0)
         t0 = time.perf_counter()
-        emb = tsne.prepare_initial(f)
+        emb = est.prepare_initial(f)
         prepare = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        emb = emb.optimize(tsne.early_exaggeration_iter, exaggeration=tsne.early_exaggeration,
-                           momentum=tsne.initial_momentum, inplace=True)  # fmt: skip
-        emb.optimize(tsne.n_iter, exaggeration=tsne.exaggeration, momentum=tsne.final_momentum,
+        t0 = time.perf_counter()  # the two phases of TSNE.fit after prepare_initial
+        emb = emb.optimize(est.early_exaggeration_iter, exaggeration=est.early_exaggeration,
+                           momentum=est.initial_momentum, inplace=True)  # fmt: skip
+        emb.optimize(est.n_iter, exaggeration=est.exaggeration, momentum=est.final_momentum,
                      inplace=True)  # fmt: skip
         descent = time.perf_counter() - t0
         t0 = time.perf_counter()
-        TSNE(perplexity=30.0, n_jobs=1, random_state=0).fit(f)
+        map_2d(f, "tsne", seed=0)
         whole = time.perf_counter() - t0
         rows[name] = {"input_dim": int(f.shape[1]), "prepare_seconds": prepare,
                       "descent_seconds": descent, "fit_seconds": whole}  # fmt: skip
