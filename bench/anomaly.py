@@ -14,6 +14,7 @@ seeds), and scoring throughput of a 30-feature detector on 1,000,000 rows.
 Needs PyOD: .venv/bin/pip install -e '.[bench]'
 Usage: .venv/bin/python bench/anomaly.py --threads 1           (everything, ~30 min)
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_recon,aekit_ens5,iforest --tag ensemble
+       .venv/bin/python bench/anomaly.py --methods aekit,aekit_e5,aekit_e20,aekit_e30,iforest --tag epochs
        .venv/bin/python bench/anomaly.py --throughput-only --threads 2   (1 and 2 threads; idle machine)
 Writes bench/results/anomaly.json (or anomaly_throughput.json).
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import re
 import sys
 import time
 import warnings
@@ -37,7 +39,10 @@ DATA = Path(__file__).parents[2] / "shared/data/anomaly"
 CREDITCARD = DATA / "creditcard_fraud_sample_1722.csv"
 SEEDS = (0, 1, 2)
 METHODS = ("aekit", "pyod_ae", "pyod_vae", "iforest", "pca")  # default --methods
-# also: aekit_ens5 (a committee of 5), aekit_recon (scored by reconstruction error alone)
+# also: aekit_ens5 (a committee of 5), aekit_recon (scored by reconstruction error alone), and
+# the default with options changed: aekit_eN (N epochs), aekit_codeN (code size N), combined
+# as in aekit_e30_code8
+VARIANT_OPTIONS = {"e": "epochs", "code": "latent"}
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -67,6 +72,12 @@ def make(method: str, seed: int, d: int):
         return AnomalyDetector(random_state=seed, n_models=5)
     if method == "aekit_recon":  # the score before code density joined it
         return AnomalyDetector(random_state=seed, score_by="reconstruction")
+    parts = re.fullmatch(r"aekit((?:_(?:e|code)\d+)+)", method)
+    if parts:  # e.g. aekit_e30_code8
+        options = re.findall(r"_(e|code)(\d+)", parts[1])
+        return AnomalyDetector(
+            random_state=seed, **{VARIANT_OPTIONS[k]: int(v) for k, v in options}
+        )
     if method == "pyod_ae":
         from pyod.models.auto_encoder import AutoEncoder
 
