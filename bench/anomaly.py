@@ -14,7 +14,7 @@ seeds), and scoring throughput of a 30-feature detector on 1,000,000 rows.
 Needs PyOD: .venv/bin/pip install -e '.[bench]'
 Usage: .venv/bin/python bench/anomaly.py --threads 1           (everything, ~30 min)
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_recon,aekit_ens5,iforest --tag ensemble
-       .venv/bin/python bench/anomaly.py --methods aekit,aekit_e5,aekit_e20,aekit_e30,iforest --tag epochs
+       .venv/bin/python bench/anomaly.py --methods aekit,aekit_e5,aekit_e20,aekit_e30,aekit_code8,iforest --tag variants
        .venv/bin/python bench/anomaly.py --throughput-only --threads 2   (1 and 2 threads; idle machine)
 Writes bench/results/anomaly.json (or anomaly_throughput.json).
 """
