@@ -11,7 +11,8 @@ with the same labels.
 
 With --validation the test images are never touched: every recipe named by --pretrain is scored
 on the run's 6,000 validation images (held out of pre-training too). This is how bn20 was
-confirmed and the fine-tuning options chosen; the result file is finetune_val[_TAG].json (one row per recipe).
+confirmed and the fine-tuning options chosen; the result file is finetune_val[_TAG].json (one
+row per recipe).
 Usage: .venv/bin/python bench/finetune.py --threads 1 [--pretrain demo]
        .venv/bin/python bench/finetune.py --threads 1 --augment-shift 1 --epochs 100 --lr 0.002
            --tag shift1_e100_lr2e-3  (the README's headline: 85.6%)
