@@ -234,6 +234,16 @@ def test_balanced_subset():
     assert not np.array_equal(idx, balanced_subset(y, 40, seed=2))
 
 
+def test_finetune_defaults_depend_on_the_data_kind():
+    images, table = FinetuneConfig().for_data((1, 28, 28)), FinetuneConfig().for_data((30,))
+    assert (images.epochs, images.lr, images.augment_shift) == (100, 2e-3, 1)
+    assert (table.epochs, table.lr, table.augment_shift) == (30, 1e-3, 0)
+    signals = FinetuneConfig().for_data((1, 140))  # (C, L): not shifted like an image
+    assert signals.augment_shift == 0
+    mine = FinetuneConfig(epochs=7, lr=0.5, augment_shift=2).for_data((1, 28, 28))
+    assert (mine.epochs, mine.lr, mine.augment_shift) == (7, 0.5, 2)  # given values are kept
+
+
 def test_finetune_compares_four_methods_on_the_same_labels(runs, tmp_path, capsys):
     ck = load(runs / "dae")
     ds = evaluation_data(ck, None)

@@ -608,13 +608,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--labels", type=int, default=1000, help="labelled samples, balanced")
     s.add_argument("--out", required=True, type=Path)
     s.add_argument("--seeds", type=_ints, default=[0, 1, 2], help="e.g. 0,1,2")
-    s.add_argument("--epochs", type=int, default=30)
+    s.add_argument("--epochs", type=int, help="default: 100 for images, 30 otherwise")
     s.add_argument("--batch-size", type=int, default=32)
-    s.add_argument("--lr", type=float, default=1e-3)
+    s.add_argument("--lr", type=float, help="default: 2e-3 for images, 1e-3 otherwise")
     s.add_argument("--head-hidden", type=int, default=256, help="0: a linear head")
     s.add_argument("--dropout", type=float, default=0.3)
-    s.add_argument("--augment-shift", type=int, default=0,
-                   help="images: random shifts of up to N pixels while training (both networks)")  # fmt: skip
+    s.add_argument("--augment-shift", type=int,
+                   help="images: random shifts of up to N pixels while training (both networks; "
+                        "default 1)")  # fmt: skip
     s.add_argument("--device", default="auto")
     s.add_argument("--data-dir")
     s.add_argument("--no-progress", action="store_true")

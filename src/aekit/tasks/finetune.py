@@ -12,7 +12,7 @@ This task calls `fit`; the run itself is never changed.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +30,29 @@ METHODS = ("finetuned", "scratch", "probe", "svm")
 
 @dataclass
 class FinetuneConfig:
-    """How the networks are trained on the labels (same for fine-tuned and from-scratch)."""
+    """How the networks are trained on the labels (same for fine-tuned and from-scratch).
 
-    epochs: int = 30
+    `epochs`, `lr` and `augment_shift` left as None take defaults by data kind (`for_data`):
+    images (C, H, W) get IMAGE_DEFAULTS, the recipe that scored best on Fashion-MNIST's
+    validation images (bench/finetune.py); other data get OTHER_DEFAULTS."""
+
+    epochs: int | None = None
     batch_size: int = 32
-    lr: float = 1e-3
+    lr: float | None = None
     head_hidden: int = 256  # one hidden layer in the head (0: linear head)
     dropout: float = 0.3
     encoder_lr_scale: float = 1.0
-    augment_shift: int = 0  # images: random shifts of up to this many pixels while training
+    augment_shift: int | None = None  # images: random shifts of up to this many pixels
     device: str = "auto"
+
+    def for_data(self, sample_shape: tuple[int, ...]) -> FinetuneConfig:
+        """A copy with every None filled in for data of this sample shape."""
+        defaults = IMAGE_DEFAULTS if len(sample_shape) == 3 else OTHER_DEFAULTS
+        return replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
+
+
+IMAGE_DEFAULTS: dict[str, Any] = {"epochs": 100, "lr": 2e-3, "augment_shift": 1}
+OTHER_DEFAULTS: dict[str, Any] = {"epochs": 30, "lr": 1e-3, "augment_shift": 0}
 
 
 def balanced_subset(y: np.ndarray, n_labels: int, seed: int) -> np.ndarray:
@@ -101,7 +114,8 @@ def finetune_compare(
 ) -> dict[str, Any]:
     """Accuracy of each method on the test split, per seed and as mean/std over seeds. With
     `keep_dir`, the first seed's fine-tuned classifier is saved there (a loadable run)."""
-    cfg = cfg or FinetuneConfig()
+    cfg = (cfg or FinetuneConfig()).for_data(tuple(ds.sample_shape))
+    assert cfg.epochs is not None and cfg.lr is not None  # filled in by for_data
     if ds.y_train is None or ds.y_test is None:
         raise AekitError("finetune needs labels (a label column, class folders, or a labelled set)")
     if len(ds.x_test) == 0:
