@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ def cpu_model() -> str:
         return platform.processor() or "unknown"
     info = {k.strip(): v.strip() for k, v in info.items()}
     return f"{info.get('model name', 'unknown')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
+
+
+def command() -> str:
+    """The command line this bench script was run with, as result files record it."""
+    return " ".join([f"python bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
 
 
 def machine(threads: int) -> dict[str, Any]:

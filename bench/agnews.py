@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import (  # noqa: E402
     SHARED,
     add_recipe_args,
+    command,
     machine,
     parse_args,
     recipe_config,
@@ -105,7 +106,7 @@ def main() -> None:
     out = {
         "benchmark": "AG News, logistic regression on 64-d codes of TF-IDF vectors"
         + (" (validation: 4,600 / 1,000 inside the training split)" if a.validation else ""),
-        "command": " ".join(["python bench/agnews.py", *sys.argv[1:]]), **machine(a.threads),
+        "command": command(), **machine(a.threads),
         "model": a.model, "config": config, "epochs": a.epochs, "batch_size": a.batch_size,
         "lr": a.lr, "vocab_size": a.vocab_size, "classes": classes, "results": results,
         "scored_on": "validation" if a.validation else "test",

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
+from _common import DOCS, command, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.denoise import denoise_run  # noqa: E402
@@ -42,7 +42,7 @@ def main() -> None:
     p.add_argument("--tag", help="a variant: runs denoise-KEY-TAG, writes denoise_TAG.json")
     a = parse_args(p, threads=2)
     results = {
-        "command": " ".join(["python bench/denoise.py", *sys.argv[1:]]),
+        "command": command(),
         **machine(a.threads),
         "images": a.images,
         "bm3d_images": a.bm3d_images,

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import (  # noqa: E402
     SHARED,
     add_recipe_args,
+    command,
     machine,
     parse_args,
     recipe_config,
@@ -85,7 +86,7 @@ def main() -> None:
     met = ours >= baselines["mfcc_mean"]
     out = {
         "benchmark": "FSDD digits: linear probe on codes of log-mel spectrograms vs mean MFCCs",
-        "command": " ".join(["python bench/fsdd.py", *sys.argv[1:]]), **machine(a.threads),
+        "command": command(), **machine(a.threads),
         "model": a.model, "config": config, "epochs": a.epochs, "batch_size": a.batch_size,
         "n_train": int(len(x_pool)), "n_test": int(len(ds.x_test)),
         "results": {"codes": {"accuracy_mean": ours, "accuracy_std": float(np.std(acc)),

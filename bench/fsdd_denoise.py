@@ -40,6 +40,7 @@ from _common import (  # noqa: E402
     DOCS,
     SHARED,
     add_recipe_args,
+    command,
     machine,
     parse_args,
     recipe_config,
@@ -142,7 +143,7 @@ def main() -> None:
               f"({gains['aekit']:.2f} vs {gains[b]:.2f} + 3)")  # fmt: skip
     out = {
         "benchmark": "FSDD: denoising white noise at 5 dB SNR, spectral autoencoder vs Wiener",
-        "command": " ".join(["python bench/fsdd_denoise.py", *sys.argv[1:]]),
+        "command": command(),
         **machine(a.threads), "model": a.model, "config": config, "epochs": a.epochs,
         "batch_size": a.batch_size, "lr": a.lr, "warmup_fraction": a.warmup_fraction,
         "n_train": int(len(ds.x_train)), "n_val": int(len(ds.x_val)),
