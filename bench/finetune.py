@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DOCS, RUNS, machine, parse_args, trained_run, write_result  # noqa: E402
+from _common import DOCS, RUNS, command, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.finetune import (  # noqa: E402
@@ -53,27 +53,34 @@ PRETRAIN = {  # name: (run name, conv AE config, epochs); batch 32 for all
 }
 
 
-def pretrained(name: str):
+def recipe(name: str) -> dict:
+    """What a result file records of a pre-training recipe."""
     run, config, epochs = PRETRAIN[name]
-    return load(trained_run(run, "conv", config, epochs=epochs, batch_size=32))
+    return {"run": run, "config": config, "epochs": epochs}
+
+
+def pretrained(name: str):
+    r = recipe(name)
+    return load(trained_run(r["run"], "conv", r["config"], epochs=r["epochs"], batch_size=32))
 
 
 def validation(a: argparse.Namespace, cfg: FinetuneConfig) -> None:
     """Every --pretrain recipe, fine-tuned and scored on the run's validation images."""
     rows = []
+    val = None  # every recipe was pre-trained on the same Fashion-MNIST split: load it once
     for name in a.pretrain:
         ck = pretrained(name)
-        ds = evaluation_data(ck, None)
-        val = dataclasses.replace(ds, x_test=ds.x_val, y_test=ds.y_val)
+        if val is None:
+            ds = evaluation_data(ck, None)
+            val = dataclasses.replace(ds, x_test=ds.x_val, y_test=ds.y_val)
         s = finetune_compare(ck, val, n_labels=a.labels, seeds=(0, 1, 2), cfg=cfg, progress=False)
-        run, config, epochs = PRETRAIN[name]
-        rows.append({"pretrain": name, "run": run, "config": config, "epochs": epochs,
+        rows.append({"pretrain": name, **recipe(name),
                      "accuracy": s["accuracy"], "accuracy_std": s["accuracy_std"],
                      "finetuned_minus_scratch": s["finetuned_minus_scratch"]})  # fmt: skip
         acc = s["accuracy"]
         print(f"{name:<6} finetuned {acc['finetuned']:.4f}  scratch {acc['scratch']:.4f}  "
               f"gap {100 * s['finetuned_minus_scratch']:+.2f} points  svm {acc['svm']:.4f}")  # fmt: skip
-    result = {**machine(a.threads), "command": " ".join(["python bench/finetune.py", *sys.argv[1:]]),
+    result = {**machine(a.threads), "command": command(),
               "scored_on": "validation (6,000 images held out of pre-training)",
               "labels": a.labels, "finetune_config": dataclasses.asdict(cfg), "rows": rows}  # fmt: skip
     shift = f"_shift{a.augment_shift}" if a.augment_shift else ""
@@ -123,10 +130,9 @@ def main() -> None:
         "std": float(np.std(raw)),
         "per_seed": raw,
     }
-    run, config, epochs = PRETRAIN[a.pretrain[0]]
-    result = {**machine(a.threads), "command": " ".join(["python bench/finetune.py", *sys.argv[1:]]),
-              "pretrain": {"name": a.pretrain[0], "run": run, "config": config, "epochs": epochs,
-                           "batch_size": 32}, **s}  # fmt: skip
+    result = {**machine(a.threads), "command": command(),
+              "pretrain": {"name": a.pretrain[0], **recipe(a.pretrain[0]), "batch_size": 32},
+              **s}  # fmt: skip
     write_result(name, result)
     for m, v in s["accuracy"].items():
         print(f"{m:<10} {v:.4f} +- {s['accuracy_std'][m]:.4f}")
