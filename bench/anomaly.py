@@ -43,6 +43,7 @@ METHODS = ("aekit", "pyod_ae", "pyod_vae", "iforest", "pca")  # default --method
 # the default with options changed: aekit_eN (N epochs), aekit_codeN (code size N), combined
 # as in aekit_e30_code8
 VARIANT_OPTIONS = {"e": "epochs", "code": "latent"}
+VARIANT = rf"_({'|'.join(VARIANT_OPTIONS)})(\d+)"
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -72,9 +73,8 @@ def make(method: str, seed: int, d: int):
         return AnomalyDetector(random_state=seed, n_models=5)
     if method == "aekit_recon":  # the score before code density joined it
         return AnomalyDetector(random_state=seed, score_by="reconstruction")
-    parts = re.fullmatch(r"aekit((?:_(?:e|code)\d+)+)", method)
-    if parts:  # e.g. aekit_e30_code8
-        options = re.findall(r"_(e|code)(\d+)", parts[1])
+    options = re.findall(VARIANT, method)  # e.g. aekit_e30_code8: [("e", "30"), ("code", "8")]
+    if options and method == "aekit" + "".join(f"_{k}{v}" for k, v in options):
         return AnomalyDetector(
             random_state=seed, **{VARIANT_OPTIONS[k]: int(v) for k, v in options}
         )
