@@ -14,6 +14,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -108,13 +109,15 @@ def check_page(
         os.dup2(a, 3)
         os.dup2(b, 4)
 
-    with tempfile.TemporaryDirectory() as profile:
+    # helpers Chromium leaves behind may still write to the profile as it is removed; their
+    # leftovers must not fail the check (they are killed with the browser's session below)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--remote-debugging-pipe", f"--user-data-dir={profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_LOG,
-            preexec_fn=child_fds, close_fds=False,
+            preexec_fn=child_fds, close_fds=False, start_new_session=True,
         )  # fmt: skip
         os.close(cmd_r)
         os.close(out_w)
@@ -142,11 +145,23 @@ def check_page(
         finally:
             os.close(cmd_w)
             os.close(out_r)
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop Chromium and every helper process of its session (renderer, GPU, crash handler):
+    the browser on its own may exit before its helpers do. SIGTERM first, then SIGKILL for
+    whatever of the session is left."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:  # the whole session is gone
+            break
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
 
 
 def _is_error(e: dict[str, Any]) -> bool:
