@@ -6,7 +6,7 @@ Gaussian blur, 3x3 median, non-local means (scikit-image) and BM3D (first 200 im
 PSNR on those same 200 is reported beside it).
 Usage (idle machine): .venv/bin/python bench/denoise.py --threads 2
 Variants: --recon-loss psnr, --epochs N, --latent N, --channels A,B, --batch-norm,
---activation, --only gaussian, --tag T (runs denoise-KEY-T, writes denoise_T.json).
+--activation, --depth N, --only gaussian, --tag T (runs denoise-KEY-T, writes denoise_T.json).
 Writes bench/results/denoise.json and docs/denoise_gaussian.png, docs/denoise_saltpepper.png.
 """
 
@@ -37,6 +37,7 @@ def main() -> None:
     p.add_argument("--only", choices=tuple(NOISES), action="append")
     p.add_argument("--recon-loss", choices=("mse", "psnr"), default="mse")
     p.add_argument("--batch-norm", action="store_true", help="BatchNorm after each hidden conv")
+    p.add_argument("--depth", type=int, help="convs per resolution (default 1)")
     p.add_argument("--channels", help="conv channels for every noise, e.g. 96,192")
     p.add_argument("--activation", help="the conv AE's activation (default relu), e.g. silu")
     p.add_argument("--tag", help="a variant: runs denoise-KEY-TAG, writes denoise_TAG.json")
@@ -59,6 +60,8 @@ def main() -> None:
             cfg["batch_norm"] = True
         if a.activation:
             cfg["activation"] = a.activation
+        if a.depth:
+            cfg["depth"] = a.depth
         suffix = f"-{a.tag}" if a.tag else ""
         run = trained_run(f"denoise-{key}{suffix}", "conv", cfg, a.epochs)
         ck = load(run)

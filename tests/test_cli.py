@@ -72,7 +72,8 @@ def test_resume_extends_a_run(tmp_path, capsys):
 
 @pytest.mark.parametrize("flags", [["--noise", "gaussian:0.2"], ["--sparsity", "l1:1e-3"],
                                    ["--tied"], ["--model", "vae", "--beta", "0.5"],
-                                   ["--model", "conv", "--batch-norm"]])  # fmt: skip
+                                   ["--model", "conv", "--batch-norm"],
+                                   ["--model", "conv", "--depth", "2"]])  # fmt: skip
 def test_train_variants(tmp_path, capsys, flags):
     argv = ["train", "digits", "--latent", "6", "--epochs", "1", "--out", str(tmp_path / "v"),
             "--no-progress", *flags]  # fmt: skip
@@ -83,6 +84,9 @@ def test_train_variants(tmp_path, capsys, flags):
     if "--batch-norm" in flags:  # the flag reaches the saved model config
         info = json.loads((tmp_path / "v" / "model.json").read_text())
         assert info["config"]["batch_norm"] is True
+    if "--depth" in flags:
+        info = json.loads((tmp_path / "v" / "model.json").read_text())
+        assert info["config"]["depth"] == 2
 
 
 def test_hidden_none_gives_a_linear_mlp(tmp_path, capsys):
@@ -113,6 +117,11 @@ BAD = {
     "conv on a table": (["train", "TABLE", "--model", "conv", "--epochs", "1"], "needs images"),
     "tied conv": (["train", "digits", "--model", "conv", "--tied", "--epochs", "1"], "tied"),
     "batch-norm mlp": (["train", "digits", "--batch-norm", "--epochs", "1"], "batch_norm"),
+    "depth mlp": (["train", "digits", "--depth", "2", "--epochs", "1"], "depth"),
+    "depth 0": (
+        ["train", "digits", "--model", "conv", "--depth", "0", "--epochs", "1"],
+        "depth >= 1",
+    ),
     "bad epochs": (["train", "digits", "--epochs", "0"], "epochs"),
     "not a number": (["train", "digits", "--latent", "abc"], "invalid int value"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),

@@ -214,3 +214,27 @@ def test_psnr_loss_is_minus_the_mean_psnr():
         logits = m.decoder(m.encode(x))
         loss = float(m.reconstruction_loss(logits, x))
         assert loss == pytest.approx(-psnr(torch.sigmoid(logits), x), abs=1e-4)
+
+
+def test_conv_depth_adds_same_size_convs_for_images_and_signals(tmp_path):
+    for shape in ((1, 28, 28), (2, 50)):
+        shallow = build_model("conv", input_shape=shape, latent=8, channels=[8, 16])
+        deep = build_model("conv", input_shape=shape, latent=8, channels=[8, 16], depth=2)
+        conv = torch.nn.Conv2d if len(shape) == 3 else torch.nn.Conv1d
+
+        def same_size_convs(m, conv=conv):
+            return [c for c in m.modules() if isinstance(c, conv) and c.stride[0] == 1]
+
+        assert same_size_convs(shallow) == []
+        # one per resolution in the encoder, its mirror in the decoder
+        assert len(same_size_convs(deep)) == 4
+        assert deep.num_parameters() > shallow.num_parameters()
+        x = torch.rand(3, *shape)
+        assert deep(x).shape == x.shape and deep.encode(x).shape == (3, 8)
+    save_model(tmp_path, deep)  # the signal model, last in the loop
+    back = load(tmp_path).model
+    assert back.config["depth"] == 2
+    with torch.no_grad():
+        assert torch.equal(back(x), deep.eval()(x))
+    with pytest.raises(AekitError, match="depth >= 1"):
+        build_model("conv", input_shape=(1, 8, 8), depth=0)

@@ -124,7 +124,7 @@ def cmd_train(a: argparse.Namespace) -> int:
         "activation": a.activation, "noise": a.noise, "sparsity": a.sparsity,
         "recon_loss": a.recon_loss, "likelihood": a.likelihood, "beta": a.beta,
         "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
-        "batch_norm": True if a.batch_norm else None,
+        "batch_norm": True if a.batch_norm else None, "depth": a.depth,
         "spectral_norm": a.spectral_norm, "label_smoothing": a.label_smoothing,
         "lr_d_scale": a.lr_d_scale, "r1": a.r1, "ema": a.ema, "adv_weight": a.adv_weight,
     }  # fmt: skip
@@ -454,6 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--batch-norm", action="store_true", help="conv: BatchNorm after each hidden conv layer"
     )
+    g.add_argument("--depth", type=int,
+                   help="conv: convs per resolution (default 1; 2 adds a stride-1 conv after "
+                        "each stride-2 conv and before each transposed conv)")  # fmt: skip
     g.add_argument("--noise", help="denoising: gaussian:0.3 | saltpepper:0.1 | mask:0.25 | snr:5")
     g.add_argument("--sparsity", help="sparse codes: l1:1e-4 | kl:0.05")
     g.add_argument(

@@ -41,9 +41,12 @@ class ConvAutoencoder(Autoencoder):
         channels: Sequence[int] = (32, 64),  # one stride-2 conv per entry
         activation: str = "relu",
         batch_norm: bool = False,  # BatchNorm after each hidden conv layer
+        depth: int = 1,  # convs per resolution: 1 stride-2 conv + depth - 1 stride-1 convs
         **common: Any,  # options every family shares: see Autoencoder
     ):
         super().__init__(input_shape, latent, **common)
         shape = check_conv_shape("conv", self.input_shape)
-        self.encoder = ConvEncoder(shape, channels, self.latent, activation, batch_norm)
-        self.decoder = ConvDecoder(self.latent, channels, shape, activation, batch_norm)
+        if int(depth) < 1:
+            raise AekitError(f"model 'conv' needs depth >= 1 (convs per resolution); got {depth}")
+        self.encoder = ConvEncoder(shape, channels, self.latent, activation, batch_norm, depth)
+        self.decoder = ConvDecoder(self.latent, channels, shape, activation, batch_norm, depth)

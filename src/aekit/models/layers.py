@@ -108,9 +108,19 @@ def _conv_classes(ndim: int) -> tuple[type, type, type]:
     return nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d
 
 
+def _same_convs(conv: type, bn: type, ch: int, n: int, act: str, norm: bool) -> list[nn.Module]:
+    """n stride-1 size-3 convs that keep `ch` channels and the spatial size, each + activation."""
+    layers: list[nn.Module] = []
+    for _ in range(n):
+        layers.append(conv(ch, ch, 3, stride=1, padding=1, bias=not norm))
+        layers += [bn(ch), activation(act)] if norm else [activation(act)]
+    return layers
+
+
 class ConvEncoder(nn.Module):
     """(B, C, L) or (B, C, H, W) -> (B, out_dim): stride-2 size-3 convs (each halves every
-    spatial size), then a linear map. Signals (C, L) get 1-D convs, images 2-D."""
+    spatial size; with depth > 1, each followed by depth - 1 stride-1 convs of the same width),
+    then a linear map. Signals (C, L) get 1-D convs, images 2-D."""
 
     def __init__(
         self,
@@ -119,6 +129,7 @@ class ConvEncoder(nn.Module):
         out_dim: int,
         act: str,
         norm: bool = False,
+        depth: int = 1,
     ):
         super().__init__()
         c, *spatial = input_shape
@@ -127,6 +138,7 @@ class ConvEncoder(nn.Module):
         for ch in channels:
             layers.append(conv(c, ch, 3, stride=2, padding=1, bias=not norm))
             layers += [bn(ch), activation(act)] if norm else [activation(act)]
+            layers += _same_convs(conv, bn, ch, depth - 1, act, norm)
             c = ch
         self.convs = nn.Sequential(*layers)
         self.flat_shape = (c, *(_down(s, len(channels)) for s in spatial))
@@ -137,8 +149,9 @@ class ConvEncoder(nn.Module):
 
 
 class ConvDecoder(nn.Module):
-    """(B, latent) -> (B, C, L) or (B, C, H, W): a linear map, then stride-2 transposed convs;
-    cropped to the output size."""
+    """(B, latent) -> (B, C, L) or (B, C, H, W): a linear map, then stride-2 transposed convs
+    (with depth > 1, each preceded by depth - 1 stride-1 convs: the encoder's mirror); cropped
+    to the output size."""
 
     def __init__(
         self,
@@ -147,11 +160,12 @@ class ConvDecoder(nn.Module):
         output_shape: Sequence[int],
         act: str,
         norm: bool = False,
+        depth: int = 1,
     ):
         super().__init__()
         c_out, *spatial = output_shape
         self.spatial = tuple(int(s) for s in spatial)
-        _, deconv, bn = _conv_classes(len(spatial))
+        conv, deconv, bn = _conv_classes(len(spatial))
         rev = list(reversed(channels))
         self.flat_shape = (rev[0], *(_down(s, len(rev)) for s in spatial))
         self.fc = nn.Sequential(nn.Linear(latent, math.prod(self.flat_shape)), activation(act))
@@ -159,6 +173,7 @@ class ConvDecoder(nn.Module):
         outs = [*rev[1:], c_out]
         for i, (a, b) in enumerate(zip(rev, outs)):
             last = i == len(outs) - 1  # no norm or activation last: the model adds its own
+            layers += _same_convs(conv, bn, a, depth - 1, act, norm)
             layers.append(
                 deconv(a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm)
             )
