@@ -108,12 +108,19 @@ def _conv_classes(ndim: int) -> tuple[type, type, type]:
     return nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d
 
 
+def _norm_act(bn: type, ch: int, act: str, norm: bool) -> list[nn.Module]:
+    """What follows every hidden conv: BatchNorm (with `norm`), then the activation."""
+    return [bn(ch), activation(act)] if norm else [activation(act)]
+
+
 def _same_convs(conv: type, bn: type, ch: int, n: int, act: str, norm: bool) -> list[nn.Module]:
     """n stride-1 size-3 convs that keep `ch` channels and the spatial size, each + activation."""
     layers: list[nn.Module] = []
     for _ in range(n):
-        layers.append(conv(ch, ch, 3, stride=1, padding=1, bias=not norm))
-        layers += [bn(ch), activation(act)] if norm else [activation(act)]
+        layers += [
+            conv(ch, ch, 3, stride=1, padding=1, bias=not norm),
+            *_norm_act(bn, ch, act, norm),
+        ]
     return layers
 
 
@@ -136,8 +143,10 @@ class ConvEncoder(nn.Module):
         conv, _, bn = _conv_classes(len(spatial))
         layers: list[nn.Module] = []
         for ch in channels:
-            layers.append(conv(c, ch, 3, stride=2, padding=1, bias=not norm))
-            layers += [bn(ch), activation(act)] if norm else [activation(act)]
+            layers += [
+                conv(c, ch, 3, stride=2, padding=1, bias=not norm),
+                *_norm_act(bn, ch, act, norm),
+            ]
             layers += _same_convs(conv, bn, ch, depth - 1, act, norm)
             c = ch
         self.convs = nn.Sequential(*layers)
@@ -178,7 +187,7 @@ class ConvDecoder(nn.Module):
                 deconv(a, b, 3, stride=2, padding=1, output_padding=1, bias=last or not norm)
             )
             if not last:
-                layers += [bn(b), activation(act)] if norm else [activation(act)]
+                layers += _norm_act(bn, b, act, norm)
         self.deconvs = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
