@@ -60,7 +60,7 @@ def main() -> None:
             cfg["batch_norm"] = True
         if a.activation:
             cfg["activation"] = a.activation
-        if a.depth:
+        if a.depth is not None:  # so --depth 0 reaches the model's check instead of meaning 1
             cfg["depth"] = a.depth
         suffix = f"-{a.tag}" if a.tag else ""
         run = trained_run(f"denoise-{key}{suffix}", "conv", cfg, a.epochs)
