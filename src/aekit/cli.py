@@ -429,6 +429,9 @@ def cmd_report(a: argparse.Namespace) -> int:
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .tasks.finetune import IMAGE_DEFAULTS as FT_IMG
+    from .tasks.finetune import OTHER_DEFAULTS as FT_OTHER
+    from .tasks.finetune import FinetuneConfig
 
     p = _Parser(prog="aekit", description="Autoencoders for your own data.")
     p.add_argument("--version", action="version", version=f"aekit {__version__}")
@@ -611,14 +614,31 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--labels", type=int, default=1000, help="labelled samples, balanced")
     s.add_argument("--out", required=True, type=Path)
     s.add_argument("--seeds", type=_ints, default=[0, 1, 2], help="e.g. 0,1,2")
-    s.add_argument("--epochs", type=int, help="default: 100 for images, 30 otherwise")
-    s.add_argument("--batch-size", type=int, default=32)
-    s.add_argument("--lr", type=float, help="default: 2e-3 for images, 1e-3 otherwise")
-    s.add_argument("--head-hidden", type=int, default=256, help="0: a linear head")
-    s.add_argument("--dropout", type=float, default=0.3)
+    s.add_argument(
+        "--epochs",
+        type=int,
+        help=f"default: {FT_IMG['epochs']} for images, {FT_OTHER['epochs']} otherwise",
+    )
+    s.add_argument(
+        "--batch-size", type=int, default=FinetuneConfig.batch_size, help="default %(default)s"
+    )
+    s.add_argument(
+        "--lr",
+        type=float,
+        help=f"default: {FT_IMG['lr']:g} for images, {FT_OTHER['lr']:g} otherwise",
+    )
+    s.add_argument(
+        "--head-hidden",
+        type=int,
+        default=FinetuneConfig.head_hidden,
+        help="0: a linear head (default %(default)s)",
+    )
+    s.add_argument(
+        "--dropout", type=float, default=FinetuneConfig.dropout, help="default %(default)s"
+    )
     s.add_argument("--augment-shift", type=int,
                    help="images: random shifts of up to N pixels while training (both networks; "
-                        "default 1)")  # fmt: skip
+                        f"default {FT_IMG['augment_shift']})")  # fmt: skip
     s.add_argument("--device", default="auto")
     s.add_argument("--data-dir")
     s.add_argument("--no-progress", action="store_true")
