@@ -39,11 +39,18 @@ DATA = Path(__file__).parents[2] / "shared/data/anomaly"
 CREDITCARD = DATA / "creditcard_fraud_sample_1722.csv"
 SEEDS = (0, 1, 2)
 METHODS = ("aekit", "pyod_ae", "pyod_vae", "iforest", "pca")  # default --methods
-# also: aekit_ens5 (a committee of 5), aekit_recon (scored by reconstruction error alone), and
-# the default with options changed: aekit_eN (N epochs), aekit_codeN (code size N), combined
-# as in aekit_e30_code8
-VARIANT_OPTIONS = {"e": "epochs", "code": "latent"}
-VARIANT = rf"_({'|'.join(VARIANT_OPTIONS)})(\d+)"
+# also: aekit_recon (scored by reconstruction error alone), and the default with options
+# changed: aekit_eN (N epochs), aekit_codeN (code size N), aekit_lrX (learning rate, e.g.
+# aekit_lr5e-3), aekit_hN (one hidden layer of N), aekit_ensN (a committee of N, codes
+# alternating 4 and 2), combined as in aekit_e30_code8 or aekit_ens5_lr5e-3
+VARIANT_OPTIONS = {
+    "e": ("epochs", int),
+    "code": ("latent", int),
+    "lr": ("lr", float),
+    "h": ("hidden", lambda v: (int(v),)),
+    "ens": ("n_models", int),
+}
+VARIANT = rf"_({'|'.join(VARIANT_OPTIONS)})(\d+(?:e-\d+)?)"
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -69,15 +76,12 @@ def make(method: str, seed: int, d: int):
 
     if method == "aekit":
         return AnomalyDetector(random_state=seed)
-    if method == "aekit_ens5":  # a committee of 5 (codes 4, 2, 4, 2, 4)
-        return AnomalyDetector(random_state=seed, n_models=5)
     if method == "aekit_recon":  # the score before code density joined it
         return AnomalyDetector(random_state=seed, score_by="reconstruction")
     options = re.findall(VARIANT, method)  # e.g. aekit_e30_code8: [("e", "30"), ("code", "8")]
     if options and method == "aekit" + "".join(f"_{k}{v}" for k, v in options):
-        return AnomalyDetector(
-            random_state=seed, **{VARIANT_OPTIONS[k]: int(v) for k, v in options}
-        )
+        kw = {VARIANT_OPTIONS[k][0]: VARIANT_OPTIONS[k][1](v) for k, v in options}
+        return AnomalyDetector(random_state=seed, **kw)
     if method == "pyod_ae":
         from pyod.models.auto_encoder import AutoEncoder
 
