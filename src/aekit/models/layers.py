@@ -113,15 +113,18 @@ def _norm_act(bn: type, ch: int, act: str, norm: bool) -> list[nn.Module]:
     return [bn(ch), activation(act)] if norm else [activation(act)]
 
 
+def _conv_block(
+    conv: type, bn: type, c_in: int, c_out: int, stride: int, act: str, norm: bool
+) -> list[nn.Module]:
+    """A hidden size-3 conv (stride 2 halves every spatial size, stride 1 keeps it), then what
+    follows it."""
+    return [conv(c_in, c_out, 3, stride=stride, padding=1, bias=not norm),
+            *_norm_act(bn, c_out, act, norm)]  # fmt: skip
+
+
 def _same_convs(conv: type, bn: type, ch: int, n: int, act: str, norm: bool) -> list[nn.Module]:
-    """n stride-1 size-3 convs that keep `ch` channels and the spatial size, each + activation."""
-    layers: list[nn.Module] = []
-    for _ in range(n):
-        layers += [
-            conv(ch, ch, 3, stride=1, padding=1, bias=not norm),
-            *_norm_act(bn, ch, act, norm),
-        ]
-    return layers
+    """n stride-1 conv blocks that keep `ch` channels and the spatial size."""
+    return [m for _ in range(n) for m in _conv_block(conv, bn, ch, ch, 1, act, norm)]
 
 
 class ConvEncoder(nn.Module):
@@ -143,10 +146,7 @@ class ConvEncoder(nn.Module):
         conv, _, bn = _conv_classes(len(spatial))
         layers: list[nn.Module] = []
         for ch in channels:
-            layers += [
-                conv(c, ch, 3, stride=2, padding=1, bias=not norm),
-                *_norm_act(bn, ch, act, norm),
-            ]
+            layers += _conv_block(conv, bn, c, ch, 2, act, norm)
             layers += _same_convs(conv, bn, ch, depth - 1, act, norm)
             c = ch
         self.convs = nn.Sequential(*layers)
