@@ -99,7 +99,7 @@ def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int
             return out
     t0 = time.perf_counter()
     train_run("fashion-mnist", model, out, model_config=model_config,
-              train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=False,
+              train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=True,
                                        **train_options),
               overwrite=True)  # fmt: skip
     (out / "recipe.json").write_text(json.dumps({**recipe}, indent=2))

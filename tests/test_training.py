@@ -1,6 +1,7 @@
 """fit: determinism, resume, early stopping, files, several optimizers, devices."""
 
 import csv
+import io
 
 import pytest
 import torch
@@ -170,3 +171,32 @@ def test_trains_on_cuda(digits):
     m = build_model("conv", input_shape=digits.sample_shape, latent=4)
     fit(m, digits, TrainConfig(epochs=1, progress=False))
     assert next(m.parameters()).device.type == "cuda"
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_bars_only_on_a_terminal(digits, capsys):
+    from aekit.progress import progress_bar
+
+    for tty in (True, False):
+        s = _Stream(tty)
+        for _ in progress_bar(range(3), show=True, desc="work", file=s, mininterval=0):
+            pass
+        assert ("work" in s.getvalue()) is tty
+    s = _Stream(True)
+    list(progress_bar(range(3), show=False, desc="work", file=s))
+    assert s.getvalue() == ""
+    # training with its output captured (as in a log file): one line per epoch, no bar redraws
+    m = build_model("mlp", input_shape=digits.sample_shape, latent=4)
+    capsys.readouterr()
+    fit(m, digits, TrainConfig(epochs=2, progress=True))
+    out, err = capsys.readouterr()
+    assert [ln.split(":")[0] for ln in out.splitlines()] == ["epoch 1/2", "epoch 2/2"]
+    assert err == ""

@@ -213,7 +213,7 @@ def vae_likelihood(
     Both come from the same k posterior samples per row: `elbo` is the mean log weight,
     `iw_nll` is -(log-mean-exp of the weights), so iw_nll <= -elbo, with equality at k = 1.
     """
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     if k < 1:
         raise ValueError("k (importance samples) must be >= 1")
@@ -225,7 +225,7 @@ def vae_likelihood(
     model.eval()
     elbo, iw = [], []
     steps = range(0, len(xt), batch_rows)
-    for i in tqdm(steps, desc=f"IW bound, k={k}", unit="batch", disable=not progress, leave=False):
+    for i in progress_bar(steps, show=progress, desc=f"IW bound, k={k}", unit="batch", leave=False):
         lw = model.log_weights(xt[i : i + batch_rows].to(device), k, generator=gen).double()
         elbo.append(lw.mean(1).cpu())
         iw.append((torch.logsumexp(lw, 1) - math.log(k)).cpu())

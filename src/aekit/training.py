@@ -27,6 +27,7 @@ from . import checkpoint as ckpt
 from .data.base import Dataset
 from .engine import LocalEngine
 from .errors import AekitError
+from .progress import progress_bar
 
 
 @dataclass
@@ -329,10 +330,10 @@ def fit(
         sums: dict[str, torch.Tensor] = {}
         window: dict[str, torch.Tensor] = {}  # loss terms since the last row of history.steps
         seen = 0
-        bar = tqdm(
+        bar = progress_bar(
             range(0, len(order), cfg.batch_size),
             desc=f"epoch {epoch + 1}/{cfg.epochs}",
-            disable=not (cfg.progress and engine.is_main),
+            show=cfg.progress and engine.is_main,
             leave=False,
             unit="batch",
         )
@@ -361,7 +362,7 @@ def fit(
                 n_steps = step - int(history.steps[-1]["step"]) if history.steps else step
                 history.steps.append(_step_row(model, step, epoch, window, n_steps, probe))
                 window = {}
-            if b % 20 == 0 and bar.disable is False:
+            if b % 20 == 0 and not bar.disable:
                 main_key = "loss" if "loss" in sums else next(iter(sums))
                 bar.set_postfix(loss=f"{float(sums[main_key]) / seen:.4g}")
         bar.close()

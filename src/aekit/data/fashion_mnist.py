@@ -12,9 +12,9 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..errors import AekitError
+from ..progress import progress_bar
 
 DEFAULT_DIR = Path("/usr/share/datasets/fashion-mnist")
 CACHE_DIR = Path(os.path.expanduser("~/.cache/aekit/fashion-mnist"))
@@ -118,8 +118,8 @@ def download(
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as resp:
                 total = int(resp.headers.get("Content-Length") or 0) or None
-                with tqdm(
-                    total=total, unit="B", unit_scale=True, desc=stem, disable=not progress
+                with progress_bar(
+                    total=total, show=progress, unit="B", unit_scale=True, desc=stem
                 ) as bar:
                     while chunk := resp.read(1 << 16):
                         out.write(chunk)

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .. import plots
 from ..data.scaler import Scaler
 from ..errors import AekitError
 from ..imageio import save_images
 from ..metrics import psnr, reconstruct, snr, ssim
+from ..progress import progress_bar
 from ..regularizers import Noise
 from .common import output_dir, write_summary
 
@@ -145,7 +145,7 @@ def baseline(name: str, noisy: np.ndarray, noise: Noise, progress: bool = False)
         raise AekitError(
             f"baseline {name!r} is not for images; choose from {', '.join(IMAGE_BASELINES)}"
         )
-    it = tqdm(noisy, desc=name, disable=not progress, leave=False, unit="img")
+    it = progress_bar(noisy, show=progress, desc=name, leave=False, unit="img")
     return np.clip(np.stack([_per_channel(im, fn) for im in it]), 0.0, 1.0).astype(np.float32)
 
 

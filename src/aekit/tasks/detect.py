@@ -242,9 +242,8 @@ def detect_score(
     `is_anomaly` and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
     OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
     OUT appears only when every row was scored."""
-    from tqdm.auto import tqdm
-
     from ..estimators import AnomalyDetector
+    from ..progress import progress_bar
 
     run, path, out = Path(run), Path(path), Path(out)
     if chunk_rows < 1:
@@ -270,7 +269,7 @@ def detect_score(
     t0 = time.perf_counter()
     score_seconds = 0.0
     writer = None
-    bar = tqdm(desc="scoring", unit="row", disable=not progress, leave=False)
+    bar = progress_bar(show=progress, desc="scoring", unit="row", leave=False)
     try:
         for i, df in enumerate(_chunks(path, chunk_rows)):
             x = _features(df, names, label_column, path, n)

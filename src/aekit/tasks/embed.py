@@ -40,12 +40,12 @@ def map_2d(
 
         return PCA(2, random_state=seed).fit_transform(f).astype(np.float32)
     if method == "tsne":
-        from tqdm.auto import tqdm
+        from ..progress import progress_bar
 
         every = 25
         est = tsne(len(f), seed)
-        bar = tqdm(total=est.early_exaggeration_iter + est.n_iter, desc="t-SNE",
-                   disable=not verbose, leave=False, unit="it")  # fmt: skip
+        bar = progress_bar(total=est.early_exaggeration_iter + est.n_iter, show=verbose,
+                           desc="t-SNE", leave=False, unit="it")  # fmt: skip
 
         def tick(*_: object) -> bool:
             bar.update(every)

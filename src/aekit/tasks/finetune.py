@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from ..errors import AekitError
 from ..metrics import encode, probe_accuracy
+from ..progress import progress_bar
 from ..registry import build_model
 from ..training import TrainConfig, fit
 
@@ -130,7 +130,7 @@ def finetune_compare(
     train_cfg = TrainConfig(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                             device=cfg.device, progress=False)  # fmt: skip
     rows = []
-    bar = tqdm(total=len(seeds) * 2, desc="finetune", disable=not progress, unit="model")
+    bar = progress_bar(total=len(seeds) * 2, show=progress, desc="finetune", unit="model")
     for seed in seeds:
         idx = balanced_subset(y_train, n_labels, seed)
         xl, yl = ds.x_train[idx], y_train[idx]

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .. import metrics
 from ..errors import AekitError
 from ..metrics import encode, mse, reconstruct
+from ..progress import progress_bar
 from ..registry import build_model
 from ..runs import model_defaults
 from ..training import TrainConfig, fit
@@ -64,7 +64,7 @@ def sweep(
         raise AekitError("latents must be positive integers, e.g. 2,4,8,16,32")
     input_dim = int(np.prod(ds.sample_shape))
     rows = []
-    bar = tqdm(latents, desc="sweep", disable=not progress, unit="model")
+    bar = progress_bar(latents, show=progress, desc="sweep", unit="model")
     for k in bar:
         bar.set_postfix(latent=k)
         net = build_model(model, seed=train_config.seed,
