@@ -169,6 +169,7 @@ def test_fraud_detector_on_real_transactions(cc_run):
     assert s["test"]["roc_auc"] > 0.9 and s["test"]["recall"] > 0.7
     page = (cc_run / "report.html").read_text()
     assert '<section id="anomaly">' in page and "precision at the threshold" in page
+    assert "per-column test reconstruction error (standardized units)" in page
 
 
 def test_report_and_evaluate_work_on_a_detector_run(cc_run, tmp_path, capsys):

@@ -455,6 +455,7 @@ def test_text_run_keeps_its_vocabulary_for_new_documents(tmp_path, capsys):
     assert sorted(vocab) == sorted(set(" ".join(TOPICS.values()).split()))
     page = (out / "report.html").read_text()
     assert "Nearest neighbours" in page and "nearest training documents" in page
+    assert "per-word test reconstruction error (TF-IDF weights)" in page
     # new documents with words never seen: read through the saved vocabulary, not refitted
     from aekit.tasks.common import evaluation_data, load_run
 

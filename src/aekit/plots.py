@@ -329,13 +329,13 @@ def class_shares(
 
 
 def feature_errors(names: list[str], errors: np.ndarray, path: str | Path, title: str = "",
-                   top: int = 20) -> Path:  # fmt: skip
-    """The features that reconstruct worst: horizontal bars of their test MSE."""
+                   top: int = 20, units: str = "standardized units") -> Path:  # fmt: skip
+    """The features that reconstruct worst: horizontal bars of their test MSE (in `units`)."""
     order = np.argsort(errors)[::-1][:top]
     fig, ax = plt.subplots(figsize=(6, 0.25 * len(order) + 1.2), dpi=100)
     ax.barh(range(len(order)), np.asarray(errors)[order][::-1], color="C1")
     ax.set_yticks(range(len(order)), [str(names[i]) for i in order][::-1], fontsize=8)
-    ax.set_xlabel("test MSE (standardized units)")
+    ax.set_xlabel(f"test MSE ({units})")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)

@@ -193,9 +193,13 @@ def build_report(
             per_feature = ((recon - x[: len(recon)]) ** 2).reshape(len(recon), -1).mean(0)
             names = ds.column_names()
             what = "words" if ds.kind == "text" else "columns"
-            body = fig(lambda p: plots.feature_errors(names, per_feature, p,
+            raw = "TF-IDF weights" if ds.kind == "text" else "input units"
+            units = {"standard": "standardized units", "identity": raw}.get(
+                ds.scaler.kind, "scaled units"
+            )
+            body = fig(lambda p: plots.feature_errors(names, per_feature, p, units=units,
                                                       title=f"worst-reconstructed {what}"),
-                       f"per-{what[:-1]} test reconstruction error")  # fmt: skip
+                       f"per-{what[:-1]} test reconstruction error ({units})")  # fmt: skip
             sections.append(("reconstructions", f"Reconstruction by {what[:-1]}", body))
         # -- metrics
         rows = []
