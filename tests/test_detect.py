@@ -170,6 +170,7 @@ def test_fraud_detector_on_real_transactions(cc_run):
     page = (cc_run / "report.html").read_text()
     assert '<section id="anomaly">' in page and "precision at the threshold" in page
     assert "per-column test reconstruction error (standardized units)" in page
+    assert f"fitted on {s['n_fit']:,} normal rows of the training and validation splits" in page
 
 
 def test_report_and_evaluate_work_on_a_detector_run(cc_run, tmp_path, capsys):
@@ -178,6 +179,8 @@ def test_report_and_evaluate_work_on_a_detector_run(cc_run, tmp_path, capsys):
     code, _, _ = run(capsys, "report", cc_run, "--out", tmp_path / "r.html", "--map", "pca")
     page = (tmp_path / "r.html").read_text()
     assert code == 0 and "precision at the threshold" in page and '<section id="training">' in page
+    n_fit = json.loads((cc_run / "summary.json").read_text())["n_fit"]
+    assert f"fitted on {n_fit:,} normal rows" in page  # not the training split's size
     code, out, _ = run(capsys, "evaluate", cc_run, "--json")
     res = json.loads(out)
     assert code == 0 and res["n"] == 344 and res["probe_accuracy"] > 0.75  # majority class: 0.70
@@ -236,6 +239,7 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
     # the report ranks by the committee's own score, so it shows the summary's ROC-AUC
     page = (tmp_path / "u" / "report.html").read_text()
     assert f"ROC-AUC <b>{s['test']['roc_auc']:.4f}</b>" in page
+    assert f"fitted on {s['n_fit']:,} rows of the training and validation splits" in page
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1
     table = tmp_path / "t.csv"

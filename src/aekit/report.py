@@ -287,7 +287,7 @@ def build_report(
             sections.append(("anomaly", "Anomaly scores", body))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
-    summary = _summary(info, ds, scores, train_info, model.has_encoder)
+    summary = _summary(info, ds, scores, train_info, model.has_encoder, detection)
     stamp = time.strftime("%Y-%m-%d %H:%M")
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -409,8 +409,9 @@ def _class_name(ds: Dataset, c: Any) -> str:
 
 
 def _summary(
-    info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[str, Any], encoder: bool
-) -> str:
+    info: dict[str, Any], ds: Dataset, s: dict[str, Any], train: dict[str, Any], encoder: bool,
+    detection: dict[str, Any] | None = None,
+) -> str:  # fmt: skip
     cfg = info.get("config", {})
     what = "code" if encoder else "noise vector"
     head = f"A <b>{_esc(info.get('model'))}</b> model with a {_fmt(cfg.get('latent'))}-d {what}"
@@ -418,7 +419,16 @@ def _summary(
         head += f", trained {train['epochs_run']} epochs"
         if train.get("train_seconds") is not None:
             head += f" in {train['train_seconds']:.0f} s"
-    head += f" on {_esc(ds.name)} ({len(ds.x_train):,} training samples)."
+    if detection is not None and detection.get("n_fit") is not None:
+        # a detector fits on the training and validation rows (only the normal ones with
+        # --normal-only), not on the training split alone
+        which = "normal rows" if detection.get("normal_only") else "rows"
+        head += (
+            f" on {_esc(ds.name)}, fitted on {detection['n_fit']:,} {which} of the training"
+            " and validation splits."
+        )
+    else:
+        head += f" on {_esc(ds.name)} ({len(ds.x_train):,} training samples)."
     bits = []
     if s.get("psnr") is not None:
         bits.append(f"test PSNR <b>{s['psnr']:.2f} dB</b>, SSIM {s['ssim']:.3f}")
