@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from aekit.cli import main
 
@@ -36,6 +37,10 @@ def test_train_writes_the_run_folder(trained):
             "reconstructions.png"} <= names  # fmt: skip
     m = json.loads((trained / "metrics.json").read_text())
     assert 0 < m["test_mse"] < 0.2 and m["test_psnr"] > 5 and m["num_parameters"] > 0
+    # the timings say what they were taken on (this process: CPU, its torch thread count)
+    assert m["train_device"] == "cpu" and m["torch_threads"] == torch.get_num_threads()
+    page = (trained / "report.html").read_text()
+    assert "<th>train device</th><td>cpu</td>" in page
 
 
 def test_evaluate_json_and_info(trained, capsys):

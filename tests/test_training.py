@@ -171,6 +171,10 @@ def test_trains_on_cuda(digits):
     m = build_model("conv", input_shape=digits.sample_shape, latent=4)
     fit(m, digits, TrainConfig(epochs=1, progress=False))
     assert next(m.parameters()).device.type == "cuda"
+    from aekit.engine import describe_device
+
+    name = describe_device(next(m.parameters()).device)
+    assert name.startswith("cuda:") and name.endswith(")") and len(name) > len("cuda:0 ()")
 
 
 class _Stream(io.StringIO):

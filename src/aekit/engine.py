@@ -21,6 +21,14 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
+def describe_device(device: torch.device) -> str:
+    """What a run trained on, for its records: "cpu", or "cuda:0 (NVIDIA H100 80GB HBM3)"."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
+    return str(device)
+
+
 def set_threads_from_env() -> None:
     """Honour AEKIT_NUM_THREADS (tests and benchmarks pin torch to a known thread count)."""
     n = os.environ.get("AEKIT_NUM_THREADS")

@@ -146,7 +146,7 @@ def build_report(
             for k in ("epochs", "batch_size", "lr", "optimizer", "schedule", "seed")
             if k in tc
         ]
-        for k in ("epochs_run", "best_epoch", "train_seconds"):
+        for k in ("epochs_run", "best_epoch", "train_seconds", "train_device", "torch_threads"):
             if k in train_info:
                 train_rows.append((k.replace("_", " "), train_info[k]))
         model_rows = [("family", info.get("model")), ("parameters", info.get("num_parameters"))]

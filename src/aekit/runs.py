@@ -7,8 +7,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
+from .engine import describe_device
 from .errors import AekitError
 from .metrics import reconstruct
 from .monitor import CoverageProbe
@@ -118,6 +121,9 @@ def train_run(
         best_epoch=history.best_epoch,
         stopped_early=history.stopped_early,
         train_seconds=sum(r["seconds"] for r in history.rows),
+        # what the seconds were measured on (a resumed run: the last session's device/threads)
+        train_device=describe_device(next(net.parameters()).device),
+        torch_threads=torch.get_num_threads(),
         final_train_loss=history.rows[-1].get("train_loss"),
         best_val_loss=history.best.get("val_loss"),
         train_config=asdict(cfg),
