@@ -107,14 +107,6 @@ def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int
     return out
 
 
-def train_threads(run: Path) -> int | None:
-    """The torch thread count a run's `train_seconds` were measured with (metrics.json records
-    it since the runs of 2026-11-24; None for runs trained before). A bench's own `torch_threads`
-    is the scoring invocation's, which may differ when it reuses a run."""
-    m = json.loads((run / "metrics.json").read_text())
-    return m.get("torch_threads")
-
-
 def write_result(name: str, obj: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     p = RESULTS / f"{name}.json"

@@ -18,15 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import (  # noqa: E402
-    DOCS,
-    command,
-    machine,
-    parse_args,
-    train_threads,
-    trained_run,
-    write_result,
-)
+from _common import DOCS, command, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
 from aekit.tasks.denoise import denoise_run  # noqa: E402
@@ -88,7 +80,11 @@ def main() -> None:
         s["recipe"] = {"model": "conv", **cfg, "epochs": a.epochs, "batch_size": 64}
         secs = run / "train_seconds.txt"  # absent for runs trained before it was recorded
         s["train_seconds"] = float(secs.read_text()) if secs.is_file() else None
-        s["train_threads"] = train_threads(run)  # the training's, not this scoring's
+        trained = ck.info.get("metrics", {})  # what train_run recorded in model.json
+        # the training's threads (None for runs trained before they were recorded), not this
+        # scoring's `torch_threads`; best_epoch counts from 0, as in metrics.json
+        s["train_threads"] = trained.get("torch_threads")
+        s["epochs_run"], s["best_epoch"] = trained.get("epochs_run"), trained.get("best_epoch")
         results["runs"][key] = s
         print(f"{noise}: noisy {s['psnr_noisy']:.2f} dB, aekit {s['psnr_denoised']:.2f} dB "
               f"(SSIM {s['ssim_denoised']:.3f}); " + ", ".join(

@@ -30,7 +30,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from _common import DOCS, machine, parse_args, train_threads, trained_run, write_result  # noqa: E402
+from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa: E402
 from aekit import load_dataset  # noqa: E402
 from aekit.checkpoint import load  # noqa: E402
 from aekit.plots import sample_panels, training_steps  # noqa: E402
@@ -152,7 +152,7 @@ def main() -> None:
         row = {
             "run": name, "model": model, "config": cfg, "epochs": epochs,
             "lr": ck.info["train_config"]["lr"], "train_seconds": info["train_seconds"],
-            "train_threads": train_threads(path),
+            "train_threads": info.get("torch_threads"),  # the training's, not this scoring's
             **{k: m[k] for k in ("frechet_distance", "frechet_floor", "precision", "recall",
                                  "class_coverage", "max_class_share", "generated_class_shares",
                                  "generated_n")},
