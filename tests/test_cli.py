@@ -204,6 +204,36 @@ def test_download_unreachable_mirror(tmp_path, capsys):
     assert code == 2 and err.startswith("aekit: error: cannot download")
 
 
+@pytest.mark.parametrize("flag", [[], ["--no-progress"]])
+def test_no_progress_reaches_embed_evaluate_and_download(tmp_path, monkeypatch, capsys, flag):
+    """Every command with a progress bar takes --no-progress and passes it down."""
+    import aekit.progress
+    from aekit.data import fashion_mnist
+
+    shown: list[tuple[str, bool]] = []
+    real = aekit.progress.progress_bar
+
+    def spy(*args, show=True, desc=None, **kw):
+        shown.append((desc, show))
+        return real(*args, show=False, desc=desc, **kw)
+
+    monkeypatch.setattr(aekit.progress, "progress_bar", spy)
+    vae = tmp_path / "vae"
+    assert run(capsys, "train", "digits", "--model", "vae", "--latent", "4", "--epochs", "1",
+               "--out", str(vae), "--no-progress", "--no-report")[0] == 0  # fmt: skip
+    shown.clear()
+    assert run(capsys, "embed", str(vae), "--n", "120", "--out", str(tmp_path / "e"), *flag)[0] == 0
+    assert run(capsys, "evaluate", str(vae), "--iw-samples", "5", "--iw-rows", "10", *flag)[0] == 0
+    assert {d for d, _ in shown} == {"t-SNE", "IW bound, k=5"} and all(
+        s == (not flag) for _, s in shown
+    )
+    asked: list[bool] = []
+    monkeypatch.setattr(fashion_mnist, "download",
+                        lambda d, url, progress: asked.append(progress) or tmp_path)  # fmt: skip
+    assert run(capsys, "download", "fashion-mnist", "--data-dir", str(tmp_path), *flag)[0] == 0
+    assert asked == [not flag]
+
+
 def test_rgb_image_folder_run(tmp_path, capsys):
     from PIL import Image
 

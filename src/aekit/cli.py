@@ -40,6 +40,14 @@ def _size(text: str) -> tuple[int, int]:
     return v[0], v[1]
 
 
+def _add_no_progress(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (bars show only on a terminal or in a notebook)",
+    )
+
+
 def _add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $AEKIT_DATA)")
@@ -161,7 +169,9 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     ds = evaluation_data(ck, a.data, a.data_dir)
     if a.iw_samples < 0 or a.iw_rows < 1:
         raise AekitError("--iw-samples must be >= 0 and --iw-rows >= 1")
-    res = evaluate(ck.model, ds, iw_samples=a.iw_samples, iw_rows=a.iw_rows, progress=True)
+    res = evaluate(
+        ck.model, ds, iw_samples=a.iw_samples, iw_rows=a.iw_rows, progress=not a.no_progress
+    )
     if a.json:
         print(json.dumps(res))
         return 0
@@ -204,7 +214,9 @@ def cmd_info(a: argparse.Namespace) -> int:
 def cmd_download(a: argparse.Namespace) -> int:
     from .data import fashion_mnist
 
-    d = fashion_mnist.download(a.data_dir, a.url or fashion_mnist.DEFAULT_URL, progress=True)
+    d = fashion_mnist.download(
+        a.data_dir, a.url or fashion_mnist.DEFAULT_URL, progress=not a.no_progress
+    )
     print(f"Fashion-MNIST verified in {d}")
     if a.data_dir is None:
         print("aekit finds it there by itself")
@@ -297,7 +309,9 @@ def cmd_embed(a: argparse.Namespace) -> int:
     ds = evaluation_data(ck, a.data, a.data_dir)
     n = a.n or len(ds.x_test)
     y = ds.y_test[:n] if ds.y_test is not None else None
-    s = embed_run(ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names)
+    s = embed_run(
+        ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names, progress=not a.no_progress
+    )
     print(f"{a.map} map of {s['samples']} samples written to {a.out} ({s['seconds']:.1f} s)")
     _print_summary(s, ["knn_accuracy", "trustworthiness", "trustworthiness_inputs"])
     return 0
@@ -524,7 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     g.add_argument("--resume", action="store_true", help="continue the run in --out")
     g.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
-    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_no_progress(g)
     g.add_argument("--no-report", action="store_true", help="do not write report.html")
     _add_data_options(s)
     s.set_defaults(func=cmd_train)
@@ -550,6 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         help="VAE: test rows (a seeded subsample) for elbo and iw_nll (default 1000)",
     )
+    _add_no_progress(s)
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("denoise", help="denoise images or signals against classical filters")
@@ -567,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bm3d-images", type=int, default=200, help="BM3D on the first N (slow)")
     s.add_argument("--seed", type=int, default=0, help="noise seed")
     s.add_argument("--data-dir")
-    s.add_argument("--no-progress", action="store_true")
+    _add_no_progress(s)
     s.set_defaults(func=cmd_denoise)
 
     s = sub.add_parser("compress", help="compress images to entropy-coded codes (one file)")
@@ -593,6 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, help="only the first N test samples")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data-dir")
+    _add_no_progress(s)
     s.set_defaults(func=cmd_embed)
 
     s = sub.add_parser("generate", help="samples, interpolations and latent traversals")
@@ -641,7 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"default {FT_IMG['augment_shift']})")  # fmt: skip
     s.add_argument("--device", default="auto")
     s.add_argument("--data-dir")
-    s.add_argument("--no-progress", action="store_true")
+    _add_no_progress(s)
     s.set_defaults(func=cmd_finetune)
 
     s = sub.add_parser("sweep", help="under- vs overcomplete: one model per latent size")
@@ -657,7 +673,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lr", type=float, default=2e-3)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--device", default="auto")
-    s.add_argument("--no-progress", action="store_true")
+    _add_no_progress(s)
     _add_data_options(s)
     s.set_defaults(func=cmd_sweep)
 
@@ -697,7 +713,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto")
     d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
-    d.add_argument("--no-progress", action="store_true")
+    _add_no_progress(d)
     d.set_defaults(func=cmd_detect_fit)
     d = dsub.add_parser("score", help="score the rows of a file with a fitted detector")
     d.add_argument("run", help="run folder written by 'aekit detect fit'")
@@ -708,7 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--chunk-rows", type=int, default=100_000,
                    help="rows read and scored at a time (bounds memory; default 100000)")  # fmt: skip
     d.add_argument("--top", type=int, default=3, help="contributing columns named per row")
-    d.add_argument("--no-progress", action="store_true")
+    _add_no_progress(d)
     d.set_defaults(func=cmd_detect_score)
 
     s = sub.add_parser("report", help="one self-contained HTML page about a run")
@@ -733,6 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dataset", choices=("fashion-mnist",))
     s.add_argument("--data-dir", help="where to put it (default ~/.cache/aekit/fashion-mnist)")
     s.add_argument("--url", help="base URL of a mirror")
+    _add_no_progress(s)
     s.set_defaults(func=cmd_download)
     return p
 
