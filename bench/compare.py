@@ -49,8 +49,30 @@ def main() -> None:
     md = table(rows)
     print(md)
     shot = screenshot(paths[-1] / "report.html", DOCS / "report.png")
+    activity = code_activity(paths[list(RUNS).index("sparse-kl-1024")])
+    print(f"sparse-kl-1024 codes: {activity}")
     write_result("compare", {**machine(a.threads), "epochs": a.epochs, "batch_size": 64,
-                             "rows": rows, "table": md, "report_check": shot})  # fmt: skip
+                             "rows": rows, "table": md, "report_check": shot,
+                             "sparse_kl_code_activity": activity})  # fmt: skip
+
+
+def code_activity(run: Path) -> dict:
+    """A KL-sparse run's sigmoid codes of the test images: each unit's mean activation (what
+    the KL term pulls towards rho), and the share of activations above 0.1 and above 0.5 (the
+    `active_fraction` of the table)."""
+    import torch
+
+    from aekit import load
+    from aekit.tasks import evaluation_data
+
+    ck = load(run)
+    with torch.no_grad():
+        z = ck.model.encode(torch.from_numpy(evaluation_data(ck, None).x_test))
+    unit = z.mean(0)
+    return {"rho": ck.model.sparsity.rho, "unit_mean_activation": {
+                "min": float(unit.min()), "median": float(unit.median()), "max": float(unit.max())},
+            "share_above_0.1": float((z > 0.1).float().mean()),
+            "share_above_0.5": float((z > 0.5).float().mean())}  # fmt: skip
 
 
 def screenshot(report: Path, out: Path) -> dict:

@@ -5,6 +5,8 @@ Specs are short strings so they travel through the CLI and the checkpoint JSON u
             | "snr:5" (white noise 5 dB below each sample's mean power: audio, signals;
             a signal's trailing zero padding gets no noise and does not count)
   sparsity: "l1:1e-4" (weight)     | "kl:0.05" (target rho; weight 1.0) | "kl:0.05:3" (rho, weight)
+            L1: the codes' absolute values summed over units; KL: the divergence between rho and
+            each unit's mean activation over the batch, averaged over units
 """
 
 from __future__ import annotations
@@ -123,7 +125,9 @@ class Sparsity:
         rho_hat = code.mean(0).clamp(1e-6, 1 - 1e-6)  # mean activation of each unit over the batch
         rho = self.rho
         kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
-        return self.weight * kl.sum()
+        # averaged over the units, as the reconstruction error is over the inputs: a sum made
+        # the penalty grow with the code size and collapse every unit to a constant rho
+        return self.weight * kl.mean()
 
 
 def active_fraction(code: torch.Tensor, activation: str) -> float | None:
