@@ -296,6 +296,25 @@ def test_detector_committee_scores_saves_and_explains(tmp_path):
         AnomalyDetector(model="vae", n_models=2, score_by="elbo").fit(x)
 
 
+@pytest.mark.parametrize("kw", [{}, {"score_by": "reconstruction"}, {"n_models": 2},
+                                {"model": "vae", "score_by": "elbo"}])  # fmt: skip
+def test_scores_and_explanations_come_from_one_batched_pass(kw):
+    """`detect score` takes both from one pass of the model per batch; they match
+    decision_function and explain, whatever the batch size (elbo's sampled scores aside)."""
+    x, _ = subspace_data(n=200, n_anom=10)
+    det = AnomalyDetector(contamination=0.05, **{**FAST, "epochs": 3, **kw}).fit(x)
+    scores, idx, share = det._scores_and_explain(x, 2)
+    assert np.array_equal(scores, det.decision_function(x))
+    e_idx, e_share = det.explain(x, top=2)
+    assert np.array_equal(idx, e_idx) and np.allclose(share, e_share) and idx.shape == (210, 2)
+    s7, i7, sh7 = det._passes(det.scaler_.transform(x), 2, batch_size=7)  # 30 batches
+    assert np.array_equal(i7, idx) and np.allclose(sh7, share, rtol=1e-6)
+    if kw.get("score_by") != "elbo":
+        assert np.allclose(s7, scores, rtol=1e-6, atol=1e-9)
+    empty = det._scores_and_explain(x[:0], 2)
+    assert [a.shape for a in empty] == [(0,), (0, 2), (0, 2)]
+
+
 def test_score_histogram_bins_cover_negative_unitless_scores(tmp_path):
     from aekit.plots import score_bins, score_histogram
 

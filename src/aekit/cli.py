@@ -721,8 +721,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "detector fitted on series, audio or text: a file or folder of that kind, "
                    "read as the run read its own (scored in memory)")  # fmt: skip
     d.add_argument("--out", required=True, type=Path, help="scored rows: .csv or .parquet")
-    d.add_argument("--chunk-rows", type=int, default=100_000,
-                   help="rows read and scored at a time (bounds memory; default 100000)")  # fmt: skip
+    d.add_argument("--chunk-rows", type=int, default=20_000,
+                   help="rows read and scored at a time (bounds memory; default 20000)")  # fmt: skip
     d.add_argument("--top", type=int, default=3, help="contributing columns named per row")
     _add_no_progress(d)
     d.set_defaults(func=cmd_detect_score)

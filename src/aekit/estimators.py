@@ -273,6 +273,14 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     return cfg
 
 
+def _top_columns(err: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `top` largest columns of each row of err (n, features): indices, and their share of
+    the row's total."""
+    idx = np.argsort(-err, axis=1, kind="stable")[:, : min(top, err.shape[1])]
+    share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)
+    return idx, share
+
+
 class AnomalyDetector(_Saving, BaseEstimator):
     """Flag rows that an autoencoder reconstructs badly; PyOD's detector interface.
 
@@ -397,22 +405,60 @@ class AnomalyDetector(_Saving, BaseEstimator):
         """Scores of rows in the training data's units (validated by the caller)."""
         return self._scores_scaled(self.scaler_.transform(X))
 
+    def _scores_scaled(self, xs: np.ndarray) -> np.ndarray:
+        return self._passes(xs)[0]
+
+    def _scores_and_explain(
+        self, X: np.ndarray, top: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores and `explain`'s (indices, shares) of rows in the training data's units, from
+        one pass of the model per batch (`aekit detect score`)."""
+        return self._passes(self.scaler_.transform(X), top)
+
     @torch.no_grad()
-    def _scores_scaled(self, xs: np.ndarray, batch_size: int = 65536) -> np.ndarray:
+    def _passes(
+        self, xs: np.ndarray, top: int | None = None, scores: bool = True, batch_size: int = 65536
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(scores, top column indices, their shares) of scaled rows, batch by batch, so memory
+        grows with `batch_size`, not with the rows. Without `top` the last two are empty; with
+        `scores=False` the first is."""
         x = torch.from_numpy(
             np.require(xs, requirements="W")
         )  # identity scaling may pass a read-only input
-        out = []
+        out: list[torch.Tensor] = []
+        idx: list[np.ndarray] = []
+        share: list[np.ndarray] = []
         gen = torch.Generator().manual_seed(0)
+        scale = np.array([s[0][1] for s in self._scales])[:, None, None]  # errors' IQR per unit
         for i in range(0, len(x), batch_size):
             xb = x[i : i + batch_size]
-            if self.score_by == "elbo":
-                out.append(-self.model_.log_weights(self._shaped(xb), 10, generator=gen).mean(1))
-            elif self._scales:
-                out.append(self._combined(self._unit_stats(self._unit_parts(xb))))
+            err = None
+            if self._scales and self.score_by != "elbo":
+                parts = self._unit_parts(xb)
+                if scores:
+                    out.append(self._combined(self._unit_stats(parts)))
+                if top is not None:  # each unit's errors in units of its own error IQR, averaged
+                    err = (torch.stack([e for e, _ in parts]).numpy() / scale).mean(0)
+            elif self.score_by == "elbo":
+                if scores:
+                    lw = self.model_.log_weights(self._shaped(xb), 10, generator=gen)
+                    out.append(-lw.mean(1))
             else:
-                out.append(self._errors_and_codes(self.model_, xb)[0].mean(1))
-        return torch.cat(out).double().numpy() if out else np.zeros(0)
+                e = self._errors_and_codes(self.model_, xb)[0]
+                out.append(e.mean(1))
+                err = e.double().numpy()
+            if top is not None:
+                if err is None:  # elbo scores: the errors need their own pass
+                    err = self._errors_and_codes(self.model_, xb)[0].double().numpy()
+                j, sh = _top_columns(err, top)
+                idx.append(j)
+                share.append(sh)
+        k = min(top or 0, self.n_features_in_)
+        return (
+            torch.cat(out).double().numpy() if out else np.zeros(0),
+            np.concatenate(idx) if idx else np.zeros((0, k), dtype=np.int64),
+            np.concatenate(share) if share else np.zeros((0, k)),
+        )
 
     def _shaped(self, x: Any) -> Any:
         """Flat rows (n, features) as the model's samples (n, *input_shape)."""
@@ -488,21 +534,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         (indices (n, top), their share of the row's total error (n, top))."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._explain(X, top)
-
-    @torch.no_grad()
-    def _explain(self, X: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
-        x = torch.from_numpy(self.scaler_.transform(X))
-        if not len(x):
-            err = np.zeros((0, X.shape[1]))
-        elif self._scales:  # each unit's errors in units of its own error IQR, averaged
-            scale = np.array([s[0][1] for s in self._scales])[:, None, None]
-            err = (torch.stack([e for e, _ in self._unit_parts(x)]).numpy() / scale).mean(0)
-        else:
-            err = self._errors_and_codes(self.model_, x)[0].double().numpy()
-        top = min(top, err.shape[1])
-        idx = np.argsort(-err, axis=1, kind="stable")[:, :top]
-        share = np.take_along_axis(err, idx, 1) / np.maximum(err.sum(1, keepdims=True), 1e-300)
+        _, idx, share = self._passes(self.scaler_.transform(X), top, scores=False)
         return idx, share
 
     def _extra_state(self) -> dict[str, Any]:

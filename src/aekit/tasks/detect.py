@@ -197,7 +197,9 @@ def _chunks(path: Path, rows: int) -> Iterator[Any]:
         if suffix in (".parquet", ".pq"):
             import pyarrow.parquet as pq
 
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+            # streamed column chunks (not the whole row group pre-buffered): less memory
+            stream = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 22)
+            for batch in stream.iter_batches(batch_size=rows):
                 yield batch.to_pandas()
         elif suffix in (".csv", ".tsv"):
             yield from pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", chunksize=rows)
@@ -235,7 +237,7 @@ def _features(df, names: list[str], label_column: str | None, path: Path, first_
 
 
 def detect_score(
-    run: str | Path, path: str | Path, out: str | Path, *, chunk_rows: int = 100_000,
+    run: str | Path, path: str | Path, out: str | Path, *, chunk_rows: int = 20_000,
     top: int = TOP, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Score every row of PATH with the detector in RUN and write the rows plus `score`,
@@ -274,8 +276,7 @@ def detect_score(
         for i, df in enumerate(_chunks(path, chunk_rows)):
             x = _features(df, names, label_column, path, n)
             t1 = time.perf_counter()
-            scores = det._scores(x)
-            idx, share = det._explain(x, top)
+            scores, idx, share = det._scores_and_explain(x, top)
             score_seconds += time.perf_counter() - t1
             df = df.copy()
             df["score"] = scores
@@ -333,8 +334,7 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     if x.shape[1] != det.n_features_in_:
         raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
                          f"{det.n_features_in_}")  # fmt: skip
-    scores = det._scores(x)
-    idx, share = det._explain(x, top)
+    scores, idx, share = det._scores_and_explain(x, top)
     df = pd.DataFrame({"row": np.arange(len(x))})
     if ds.y_train is not None:
         names = ds.class_names or []
