@@ -429,28 +429,28 @@ class AnomalyDetector(_Saving, BaseEstimator):
         idx: list[np.ndarray] = []
         share: list[np.ndarray] = []
         gen = torch.Generator().manual_seed(0)
-        scale = np.array([s[0][1] for s in self._scales])[:, None, None]  # errors' IQR per unit
+        scale = torch.tensor([s[0][1] for s in self._scales], dtype=torch.float64)[:, None, None]
         for i in range(0, len(x), batch_size):
             xb = x[i : i + batch_size]
-            err = None
-            if self._scales and self.score_by != "elbo":
-                parts = self._unit_parts(xb)
-                if scores:
-                    out.append(self._combined(self._unit_stats(parts)))
-                if top is not None:  # each unit's errors in units of its own error IQR, averaged
-                    err = (torch.stack([e for e, _ in parts]).numpy() / scale).mean(0)
-            elif self.score_by == "elbo":
+            if self.score_by == "elbo":  # sampled scores; the errors need a pass of their own
                 if scores:
                     lw = self.model_.log_weights(self._shaped(xb), 10, generator=gen)
                     out.append(-lw.mean(1))
+                if top is None:
+                    continue
+                err = self._errors_and_codes(self.model_, xb)[0]
+            elif self._scales:
+                parts = self._unit_parts(xb)
+                if scores:
+                    out.append(self._combined(self._unit_stats(parts)))
+                # each unit's errors in units of its own error IQR, averaged over the units
+                err = torch.stack([e for e, _ in parts]).div(scale).mean(0)
             else:
-                e = self._errors_and_codes(self.model_, xb)[0]
-                out.append(e.mean(1))
-                err = e.double().numpy()
+                err = self._errors_and_codes(self.model_, xb)[0]
+                if scores:
+                    out.append(err.mean(1))
             if top is not None:
-                if err is None:  # elbo scores: the errors need their own pass
-                    err = self._errors_and_codes(self.model_, xb)[0].double().numpy()
-                j, sh = _top_columns(err, top)
+                j, sh = _top_columns(err.double().numpy(), top)
                 idx.append(j)
                 share.append(sh)
         k = min(top or 0, self.n_features_in_)
