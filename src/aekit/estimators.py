@@ -443,6 +443,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
                 parts = self._unit_parts(xb)
                 if scores:
                     out.append(self._combined(self._unit_stats(parts)))
+                if top is None:
+                    continue
                 # each unit's errors in units of its own error IQR, averaged over the units
                 err = torch.stack([e for e, _ in parts]).div(scale).mean(0)
             else:
