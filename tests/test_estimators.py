@@ -1,5 +1,7 @@
 """scikit-learn contract and behaviour of the estimators."""
 
+import math
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -101,8 +103,9 @@ def test_classifier_learns_from_few_labels_and_uses_unlabelled_rows(digits_xy, t
     assert clf.score(X[test], y[test]) > 0.8
     proba = clf.predict_proba(X[test])
     assert proba.shape == (len(X[test]), 10) and np.allclose(proba.sum(1), 1.0, atol=1e-5)
-    # both stages ran: pre-training (all rows) and fine-tuning (labelled rows)
-    assert clf.pretrain_history_.rows and clf.finetune_history_.rows
+    # pre-training stepped through all 1,400 rows each epoch, fine-tuning through the 200 labelled
+    steps = [h.steps[-1]["step"] for h in (clf.pretrain_history_, clf.finetune_history_)]
+    assert steps == [20 * math.ceil(1400 / clf.batch_size), 40 * math.ceil(200 / clf.batch_size)]
     clf.save(tmp_path / "clf")
     back = AutoencoderClassifier.load(tmp_path / "clf")
     assert np.array_equal(back.predict(X[test]), clf.predict(X[test]))
