@@ -140,6 +140,38 @@ def test_compress_decompress_round_trip_and_rate_control(runs, tmp_path, capsys)
     assert len(list((tmp_path / "pngs").glob("*.png"))) == len(x)
 
 
+def test_residual_layer_goes_beyond_the_models_ceiling(runs, tmp_path, capsys):
+    """A residual layer adds fidelity for bits: finer steps, higher PSNR and bigger files, the
+    error of each pixel within half a step; format 2 on disk, format 1 without it."""
+    from aekit import codec
+
+    ck = load(runs / "dae")
+    x = evaluation_data(ck, None).x_test
+    base, base_recon = comp.compress_bytes(ck, x, 40)
+    sizes, psnrs = [], []
+    for step in (0.2, 0.1, 0.02):
+        data, recon = comp.compress_bytes(ck, x, 40, residual=step)
+        assert np.abs(recon - x).max() <= step / 2 + 1e-6  # clipping to [0, 1] only helps
+        sizes.append(len(data))
+        psnrs.append(psnr(recon, x))
+    assert len(base) < sizes[0] < sizes[1] < sizes[2]
+    assert psnr(base_recon, x) < psnrs[0] < psnrs[1] < psnrs[2]
+    f = tmp_path / "r.aekz"
+    code, _, _ = run(capsys, "compress", runs / "dae", "digits", "--out", f, "--quality", "40",
+                     "--residual", "0.1")  # fmt: skip
+    assert code == 0 and read_summary(tmp_path)["residual_step"] == 0.1
+    assert f.read_bytes()[4:6] == (2).to_bytes(2, "little") and base[4:6] == b"\x01\x00"
+    assert run(capsys, "decompress", f, "--out", tmp_path / "r.npy")[0] == 0
+    _, recon = comp.compress_bytes(ck, x, 40, residual=0.1)
+    assert np.allclose(np.load(tmp_path / "r.npy"), recon[:, 0], atol=1e-6)
+    header = codec.read_file(f.read_bytes())[0]
+    assert header["columns"] == header["code_columns"] + 64  # one residual column per pixel
+    code, _, err = run(capsys, "compress", runs / "dae", "digits", "--out", tmp_path / "z.aekz",
+                       "--residual", "0")  # fmt: skip
+    assert code == 2 and "residual step must be in (0, 1]" in err
+    assert not (tmp_path / "z.aekz").exists()
+
+
 def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys):
     f = tmp_path / "c.aekz"
     assert run(capsys, "compress", runs / "dae", "digits", "--out", f, "--n", "20")[0] == 0

@@ -283,7 +283,7 @@ def cmd_compress(a: argparse.Namespace) -> int:
     ck = load_run(a.run)
     x = input_samples(ck, a.data, a.data_dir)
     x = x[: a.n] if a.n else x
-    s = compress_run(ck, x, a.out, a.quality)
+    s = compress_run(ck, x, a.out, a.quality, a.residual)
     print(f"{s['images']} images -> {a.out}: {s['bytes']:,} bytes, "
           f"{s['bits_per_image']:.1f} bits per image, PSNR {s['psnr']:.2f} dB")  # fmt: skip
     return 0
@@ -590,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("data", help="images: fashion-mnist (test split), a folder, an .npy file")
     s.add_argument("--out", required=True, type=Path, help="compressed file to write")
     s.add_argument("--quality", type=float, default=50, help="1..100: size vs fidelity")
+    s.add_argument("--residual", type=float, metavar="STEP",
+                   help="add a residual layer quantized with this step (pixel units, e.g. 0.1): "
+                        "PSNR beyond the model's ceiling for more bits")  # fmt: skip
     s.add_argument("--n", type=int, help="only the first N images")
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_compress)

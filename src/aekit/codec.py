@@ -24,7 +24,7 @@ import numpy as np
 from .errors import AekitError
 
 MAGIC = b"AEKZ"
-VERSION = 1
+VERSION = 2  # the newest format this aekit reads; 2 adds a residual layer (aekit.tasks.compress)
 _PREFIX = struct.Struct("<4sHI")
 
 
@@ -89,13 +89,14 @@ def decode_symbols(fields: dict[str, Any], tables: bytes, payload: bytes) -> np.
     return out
 
 
-def write_file(header: dict[str, Any], tables: bytes, payload: bytes) -> bytes:
-    """The bytes of one compressed file (header JSON, tables, payload, checksum)."""
+def write_file(header: dict[str, Any], tables: bytes, payload: bytes, version: int = 1) -> bytes:
+    """The bytes of one compressed file (header JSON, tables, payload, checksum). `version`: the
+    oldest format that can read it (files an older aekit can read are written as such)."""
     head = json.dumps(
         {**header, "tables_bytes": len(tables), "payload_bytes": len(payload)},
         separators=(",", ":"),
     ).encode()
-    body = _PREFIX.pack(MAGIC, VERSION, len(head)) + head + tables + payload
+    body = _PREFIX.pack(MAGIC, version, len(head)) + head + tables + payload
     return body + hashlib.sha256(body).digest()
 
 

@@ -2,6 +2,9 @@
 
 compress: codes z = encode(x) -> symbols round(z / step) -> rANS (aekit.codec) -> one file.
 decompress: symbols -> z_hat = symbols * step -> decode -> images in [0, 1].
+`residual` (a step in pixel units) adds a second layer for rates beyond the model's ceiling:
+the difference between the images and what the codes decode to, quantized with that step and
+coded in the same file (format 2), one column per pixel; decompress adds it back and clips.
 `quality` (1..100) sets the step relative to the batch's RMS code value: step = rms * 2^((20 - q) / 10),
 so higher quality means finer steps, more bits and higher PSNR. The decoder is the run's model,
 named in the file by path and weights checksum.
@@ -47,15 +50,31 @@ def decode_images(model, z: np.ndarray) -> np.ndarray:
     return np.clip(decode(model, np.asarray(z, dtype=np.float32)), 0.0, 1.0)
 
 
-def compress_bytes(ck, x: np.ndarray, quality: float = 50) -> tuple[bytes, np.ndarray]:
-    """The compressed file for images x (N, C, H, W) in [0, 1], and what decompressing it gives."""
+def with_residual(base: np.ndarray, symbols: np.ndarray, step: float) -> np.ndarray:
+    """Images in [0, 1]: the decoded base plus the residual symbols (N, pixels) times step."""
+    return np.clip(base + (symbols * step).reshape(base.shape), 0.0, 1.0).astype(base.dtype)
+
+
+def compress_bytes(
+    ck, x: np.ndarray, quality: float = 50, residual: float | None = None
+) -> tuple[bytes, np.ndarray]:
+    """The compressed file for images x (N, C, H, W) in [0, 1], and what decompressing it gives.
+    `residual`: the step of the residual layer in pixel units (None: codes only)."""
     require_images(x, "compress")
     if len(x) == 0:
         raise AekitError("nothing to compress (no images)")
+    if residual is not None and not 0 < residual <= 1:
+        raise AekitError(f"residual step must be in (0, 1] (pixel units), got {residual:g}")
     ck.model.check_input(x.shape[1:])
     z = encode(ck.model, x)
     step = step_for(z, quality)
     symbols = quantize(z, step)
+    recon = decode_images(ck.model, symbols * step)
+    columns = symbols.shape[1]
+    if residual is not None:
+        r = quantize((x - recon).reshape(len(x), -1), residual)
+        recon = with_residual(recon, r, residual)
+        symbols = np.concatenate([symbols, r], 1)
     fields, tables, payload = codec.encode_symbols(symbols)
     header = {
         "format": FORMAT,
@@ -65,10 +84,12 @@ def compress_bytes(ck, x: np.ndarray, quality: float = 50) -> tuple[bytes, np.nd
         "sample_shape": list(x.shape[1:]),
         "quality": quality,
         "step": step,
+        "code_columns": columns,
+        "residual_step": residual,
         **fields,
     }
-    data = codec.write_file(header, tables, payload)
-    return data, decode_images(ck.model, symbols * step)
+    data = codec.write_file(header, tables, payload, version=1 if residual is None else 2)
+    return data, recon
 
 
 def read_compressed(path: str | Path) -> tuple[dict[str, Any], bytes, bytes]:
@@ -96,13 +117,20 @@ def decompress_file(path: str | Path, run: str | Path | None = None) -> np.ndarr
             f"{run} is not the model that wrote {path} (weights differ); give the right --run"
         )
     symbols = codec.decode_symbols(header, tables, payload)
-    x = decode_images(ck.model, symbols * float(header["step"]))
+    columns = int(header.get("code_columns") or symbols.shape[1])  # format 1: codes only
+    x = decode_images(ck.model, symbols[:, :columns] * float(header["step"]))
+    if header.get("residual_step") is not None:
+        if symbols.shape[1] - columns != int(np.prod(x.shape[1:])):
+            raise AekitError(f"{path}: the residual layer does not match the images' size")
+        x = with_residual(x, symbols[:, columns:], float(header["residual_step"]))
     if list(x.shape[1:]) != list(header["sample_shape"]):
         raise AekitError(f"{path}: decoded shape {x.shape[1:]} differs from the header's")
     return x
 
 
-def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dict[str, Any]:
+def compress_run(
+    ck, x: np.ndarray, out: str | Path, quality: float = 50, residual: float | None = None
+) -> dict[str, Any]:
     """The `aekit compress` task: writes FILE, and beside it summary.json and compress.png
     (originals above, what decompressing gives below); returns the summary."""
     from .. import plots
@@ -112,7 +140,7 @@ def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dic
     if out.is_dir():
         raise AekitError(f"{out} is a folder; give a file name for the compressed data")
     t0 = time.perf_counter()
-    data, recon = compress_bytes(ck, x, quality)
+    data, recon = compress_bytes(ck, x, quality, residual)
     seconds = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
@@ -124,6 +152,7 @@ def compress_run(ck, x: np.ndarray, out: str | Path, quality: float = 50) -> dic
         "raw_bits_per_image": 8 * int(np.prod(x.shape[1:])),
         "psnr": psnr(recon, x),
         "quality": quality,
+        "residual_step": residual,
         "seconds": seconds,
         "run": str(ck.path),
     }
