@@ -166,6 +166,12 @@ def test_residual_layer_goes_beyond_the_models_ceiling(runs, tmp_path, capsys):
     assert np.allclose(np.load(tmp_path / "r.npy"), recon[:, 0], atol=1e-6)
     header = codec.read_file(f.read_bytes())[0]
     assert header["columns"] == header["code_columns"] + 64  # one residual column per pixel
+    # a file written before the residual layer existed (no such header keys) reads as before
+    old_header, tables, payload = codec.read_file(base)
+    old_header = {k: v for k, v in old_header.items()
+                  if k not in ("code_columns", "residual_step", "tables_bytes", "payload_bytes")}  # fmt: skip
+    (tmp_path / "old.aekz").write_bytes(codec.write_file(old_header, tables, payload))
+    assert np.allclose(comp.decompress_file(tmp_path / "old.aekz"), base_recon, atol=1e-6)
     code, _, err = run(capsys, "compress", runs / "dae", "digits", "--out", tmp_path / "z.aekz",
                        "--residual", "0")  # fmt: skip
     assert code == 2 and "residual step must be in (0, 1]" in err
