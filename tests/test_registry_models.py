@@ -160,11 +160,12 @@ def test_sparsity_reduces_active_units(spec, other, digits):
     unit constant) decodes every input to about the mean image."""
     x = torch.from_numpy(digits.x_test)
     mean_image_mse = float(((x - torch.from_numpy(digits.x_train).mean(0)) ** 2).mean())
-    fractions, mse, codes = {}, {}, {}
+    fractions, mse, codes, models = {}, {}, {}, {}
     for s in (spec, other):
         torch.manual_seed(0)
         m = build_model("mlp", input_shape=digits.sample_shape, latent=64, hidden=[128], sparsity=s)
         fit(m, digits, TrainConfig(epochs=60, progress=False, lr=3e-3))
+        models[s] = m
         fractions[s] = _active(m, x)
         with torch.no_grad():
             codes[s] = m.encode(x)
@@ -174,6 +175,11 @@ def test_sparsity_reduces_active_units(spec, other, digits):
     if spec.startswith("kl"):  # each unit's mean activation near its target rho
         rho_hat = codes[spec].mean(0)
         assert 0.02 < float(rho_hat.median()) < 0.1 and float(rho_hat.max()) < 0.3, rho_hat
+        from aekit.tasks import evaluate
+
+        assert evaluate(models[spec], digits)["mean_activation"] == pytest.approx(
+            float(codes[spec].mean()), rel=1e-5
+        )  # the test split's codes, as above
 
 
 def test_vae_sample_warmup_and_beta(digits):

@@ -47,6 +47,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "silhouette": ("silhouette", "how far apart the classes lie in code space (-1 to 1)", "higher"),
     "trustworthiness": ("trustworthiness", "code-space neighbours that are input-space neighbours (0 to 1)", "higher"),
     "active_fraction": ("active code units", "share of code units active per sample (sparse models)", ""),
+    "mean_activation": ("mean code activation", "sigmoid (KL-sparse) codes: what the KL term pulls towards rho", ""),
     "effective_dims": ("effective dimensions", "latent dimensions that carry 95% of the code variance", ""),
     "elbo": ("ELBO (nats)", "evidence lower bound per sample (beta = 1)", "higher"),
     "iw_nll": ("IW NLL (nats)", "importance-weighted negative log-likelihood per sample", "lower"),

@@ -110,6 +110,8 @@ def _encoder_metrics(
     z = encode(model, x)
     if model.code_activation != "linear":
         out["active_fraction"] = active_fraction(torch.from_numpy(z), model.code_activation)
+    if model.code_activation == "sigmoid":  # what a KL sparsity penalty pulls towards rho
+        out["mean_activation"] = float(np.mean(z))
     out.update(representation_metrics(model, ds, z, split))
     if hasattr(model, "log_weights") and iw_samples > 0:
         rows = x[metrics.subsample(len(x), iw_rows)]
