@@ -155,6 +155,8 @@ def cmd_train(a: argparse.Namespace) -> int:
         parts += [f"PSNR {m['test_psnr']:.2f} dB", f"SSIM {m['test_ssim']:.4f}"]
     if m.get("test_active_fraction") is not None:
         parts.append(f"active code units {100 * m['test_active_fraction']:.1f}%")
+    if m.get("test_mean_activation") is not None:
+        parts.append(f"mean code activation {m['test_mean_activation']:.3f}")
     print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epochs "
           f"in {m['train_seconds']:.0f} s" + "".join(f"; {', '.join(parts)}" for _ in parts[:1]))  # fmt: skip
     print(f"run written to {a.out}")
