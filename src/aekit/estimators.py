@@ -390,7 +390,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
                             for u in zip(q1, med, q3)]  # fmt: skip
             self.decision_scores_ = self._combined(stats).numpy()
         else:
-            self.decision_scores_ = self._scores_scaled(x)
+            self.decision_scores_ = self._passes(x)[0]
         self._set_threshold()
         return self
 
@@ -403,10 +403,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         """Scores of rows in the training data's units (validated by the caller)."""
-        return self._scores_scaled(self.scaler_.transform(X))
-
-    def _scores_scaled(self, xs: np.ndarray) -> np.ndarray:
-        return self._passes(xs)[0]
+        return self._passes(self.scaler_.transform(X))[0]
 
     def _scores_and_explain(
         self, X: np.ndarray, top: int
