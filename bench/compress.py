@@ -4,8 +4,8 @@ aekit: two conv autoencoders -- latent 32 (the `make demo` recipe) for low rates
 for high rates -- whose codes are quantized and rANS-coded by `aekit compress` (bits = the whole
 file incl. header and tables), and, beyond the latent-256 model's ceiling, its quality-30 codes
 plus a residual layer (`aekit compress --residual STEP`); "aekit" is the lower envelope of these
-curves, i.e. the setting a user would pick for a target rate. PCA: all 784 components of the training images, quantized
-and coded the same way (same quantizer, coder and file layout).
+curves, i.e. the setting a user would pick for a target rate. PCA: all 784 components of the
+training images, quantized and coded the same way (same quantizer, coder and file layout).
 JPEG and WebP: Pillow, one file per image, grayscale. PSNR is per image, averaged.
 Usage (idle machine): .venv/bin/python bench/compress.py --threads 2
 Writes bench/results/compress.json and docs/compress_rd.png.
@@ -47,6 +47,14 @@ def pillow_rd(x: np.ndarray, fmt: str, quality: int) -> dict[str, float]:
         rec.append(np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), np.float32))
     return {"quality": quality, "bits_per_image": bits / len(x),
             "psnr": psnr(np.stack(rec)[:, None] / 255.0, x)}  # fmt: skip
+
+
+def file_row(ck, x: np.ndarray, curve: str, quality: int, residual: float | None) -> dict:
+    """Bits per image and PSNR of the real file that `aekit compress` writes for this setting."""
+    data, recon = compress_bytes(ck, x, quality, residual=residual)
+    step = {} if residual is None else {"residual_step": residual}
+    return {"run": curve, "quality": quality, **step, "bits_per_image": 8 * len(data) / len(x),
+            "psnr": psnr(recon, x)}  # fmt: skip
 
 
 def bits_at(curve: list[dict], target_psnr: float) -> float | None:
@@ -98,28 +106,18 @@ def main() -> None:
         ck = load(run)
         ds = evaluation_data(ck, None)
         x = ds.x_test
-        t0 = time.perf_counter()
-        rows = []
-        for q in QUALITIES:  # the real files that `aekit compress` writes
-            data, recon = compress_bytes(ck, x, q)
-            rows.append({"run": name, "quality": q, "bits_per_image": 8 * len(data) / len(x),
-                         "psnr": psnr(recon, x)})  # fmt: skip
-        seconds[name] = time.perf_counter() - t0
-        per_run[name] = rows
+        curves = {name: [(q, None) for q in QUALITIES]}
+        if name == "latent256":
+            curves[f"{name}+residual"] = [(RESIDUAL_QUALITY, step) for step in RESIDUAL_STEPS]
+        for curve, settings in curves.items():
+            t0 = time.perf_counter()
+            per_run[curve] = [file_row(ck, x, curve, q, step) for q, step in settings]
+            seconds[curve] = time.perf_counter() - t0
         # the shared helper the PCA baseline uses gives the same numbers (a check of the helper)
         check = rate_distortion(lambda v, m=ck.model: encode(m, v),
                                 lambda z, m=ck.model: decode_images(m, z), x, [10])  # fmt: skip
-        assert abs(check[0]["bits_per_image"] - rows[QUALITIES.index(10)]["bits_per_image"]) < 1.0
-        if name == "latent256":
-            t0 = time.perf_counter()
-            rows = []
-            for step in RESIDUAL_STEPS:
-                data, recon = compress_bytes(ck, x, RESIDUAL_QUALITY, residual=step)
-                rows.append({"run": f"{name}+residual", "quality": RESIDUAL_QUALITY,
-                             "residual_step": step, "bits_per_image": 8 * len(data) / len(x),
-                             "psnr": psnr(recon, x)})  # fmt: skip
-            seconds[f"{name}+residual"] = time.perf_counter() - t0
-            per_run[f"{name}+residual"] = rows
+        at_q10 = per_run[name][QUALITIES.index(10)]["bits_per_image"]
+        assert abs(check[0]["bits_per_image"] - at_q10) < 1.0
     aekit = envelope([r for rows in per_run.values() for r in rows])
 
     from sklearn.decomposition import PCA
