@@ -63,6 +63,7 @@ def code_activity(run: Path) -> dict:
     import torch
 
     from aekit import load
+    from aekit.regularizers import active_fraction
     from aekit.tasks import evaluation_data
 
     ck = load(run)
@@ -72,7 +73,7 @@ def code_activity(run: Path) -> dict:
     return {"rho": ck.model.sparsity.rho, "unit_mean_activation": {
                 "min": float(unit.min()), "median": float(unit.median()), "max": float(unit.max())},
             "share_above_0.1": float((z > 0.1).float().mean()),
-            "share_above_0.5": float((z > 0.5).float().mean())}  # fmt: skip
+            "share_above_0.5": active_fraction(z, "sigmoid")}  # fmt: skip
 
 
 def screenshot(report: Path, out: Path) -> dict:

@@ -2,12 +2,12 @@
 
 compress: codes z = encode(x) -> symbols round(z / step) -> rANS (aekit.codec) -> one file.
 decompress: symbols -> z_hat = symbols * step -> decode -> images in [0, 1].
-`residual` (a step in pixel units) adds a second layer for rates beyond the model's ceiling:
-the difference between the images and what the codes decode to, quantized with that step and
-coded in the same file (format 2), one column per pixel; decompress adds it back and clips.
 `quality` (1..100) sets the step relative to the batch's RMS code value: step = rms * 2^((20 - q) / 10),
 so higher quality means finer steps, more bits and higher PSNR. The decoder is the run's model,
 named in the file by path and weights checksum.
+`residual` (a step in pixel units) adds a second layer for rates beyond the model's ceiling:
+the difference between the images and what the codes decode to, quantized with that step and
+coded in the same file (format 2), one column per pixel; decompress adds it back and clips.
 """
 
 from __future__ import annotations
