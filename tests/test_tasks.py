@@ -225,6 +225,29 @@ def test_tsne_of_codes_separates_digits_and_writes_files(runs, tmp_path, capsys)
     assert code == 2 and "unknown map" in err
 
 
+def test_tsne_schedule_reaches_the_map_and_bad_ones_are_refused(runs, tmp_path, capsys):
+    full, short = tmp_path / "full", tmp_path / "short"
+    assert run(capsys, "embed", runs / "dae", "--n", "300", "--out", full)[0] == 0
+    assert read_summary(full)["tsne_iterations"] == {"exaggeration": 250, "further": 500}
+    code, _, _ = run(capsys, "embed", runs / "dae", "--n", "300", "--out", short,
+                     "--exaggeration-iterations", "0", "--iterations", "1")  # fmt: skip
+    assert code == 0
+    assert read_summary(short)["tsne_iterations"] == {"exaggeration": 0, "further": 1}
+    import pandas as pd
+
+    # openTSNE starts from a PCA map scaled to std 1e-4; one step leaves it tiny, 750 spread it
+    spread = {k: pd.read_csv(k / "map.csv")[["x", "y"]].to_numpy().std() for k in (full, short)}
+    assert spread[short] < 0.01 * spread[full]
+    for args, msg in (
+        (["--iterations", "0"], "iterations >= 1"),
+        (["--exaggeration-iterations", "-1"], "exaggeration iterations >= 0"),
+        (["--map", "pca", "--iterations", "10"], "apply to --map tsne only"),
+    ):
+        code, _, err = run(capsys, "embed", runs / "dae", "--out", tmp_path / "bad", *args)
+        assert code == 2 and msg in err and len(err.strip().splitlines()) == 1
+        assert not (tmp_path / "bad").exists()
+
+
 def test_pca_map_of_a_table_run(runs, tmp_path, capsys):
     code, _, _ = run(capsys, "embed", runs / "table", "--map", "pca", "--out", tmp_path / "p")
     assert code == 0

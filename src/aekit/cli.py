@@ -303,16 +303,21 @@ def cmd_decompress(a: argparse.Namespace) -> int:
 
 def cmd_embed(a: argparse.Namespace) -> int:
     from .tasks.common import evaluation_data, load_run
-    from .tasks.embed import METHODS, embed_run
+    from .tasks.embed import METHODS, embed_run, tsne_schedule
 
     if a.map not in METHODS:
         raise AekitError(f"unknown map {a.map!r}; choose one of {', '.join(METHODS)}")
+    schedule = None
+    if a.iterations is not None or a.exaggeration_iterations is not None:
+        if a.map != "tsne":
+            raise AekitError("--iterations and --exaggeration-iterations apply to --map tsne only")
+        schedule = tsne_schedule(a.exaggeration_iterations, a.iterations)
     ck = load_run(a.run)
     ds = evaluation_data(ck, a.data, a.data_dir)
     n = a.n or len(ds.x_test)
     y = ds.y_test[:n] if ds.y_test is not None else None
     s = embed_run(
-        ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names, progress=not a.no_progress
+        ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names, not a.no_progress, schedule
     )
     print(f"{a.map} map of {s['samples']} samples written to {a.out} ({s['seconds']:.1f} s)")
     _print_summary(s, ["knn_accuracy", "trustworthiness", "trustworthiness_inputs"])
@@ -612,6 +617,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path, help="folder for map.csv, map.png")
     s.add_argument("--n", type=int, help="only the first N test samples")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument(
+        "--exaggeration-iterations",
+        type=int,
+        metavar="N",
+        help="t-SNE: iterations of early exaggeration (default 250, openTSNE's)",
+    )
+    s.add_argument(
+        "--iterations",
+        type=int,
+        metavar="N",
+        help="t-SNE: iterations after early exaggeration (default 500, openTSNE's); "
+        "maps of autoencoder codes settle in far fewer (see the README)",
+    )
     s.add_argument("--data-dir")
     _add_no_progress(s)
     s.set_defaults(func=cmd_embed)

@@ -16,25 +16,48 @@ from ..errors import AekitError
 from ..metrics import encode, knn_accuracy, trustworthiness
 
 METHODS = ("tsne", "umap", "pca")
+EXAGGERATION_ITERATIONS, ITERATIONS = 250, 500  # openTSNE's schedule, the default
 
 
-def tsne(n: int, seed: int = 0) -> Any:
+def tsne_schedule(
+    exaggeration_iterations: int | None = None, iterations: int | None = None
+) -> tuple[int, int]:
+    """t-SNE's (early exaggeration, further) iterations, openTSNE's where not given; checked."""
+    early = EXAGGERATION_ITERATIONS if exaggeration_iterations is None else exaggeration_iterations
+    further = ITERATIONS if iterations is None else iterations
+    if further < 1 or early < 0:
+        raise AekitError(f"t-SNE needs iterations >= 1 and exaggeration iterations >= 0, got "
+                         f"{further} and {early}")  # fmt: skip
+    return early, further
+
+
+def tsne(n: int, seed: int = 0, schedule: tuple[int, int] | None = None) -> Any:
     """openTSNE's TSNE as map_2d runs it on n points: FFT-accelerated, one thread, perplexity 30
-    (less for fewer than 91 points, as t-SNE needs)."""
+    (less for fewer than 91 points, as t-SNE needs); `schedule`: (early exaggeration, further)
+    iterations, openTSNE's (250, 500) unless given."""
     from openTSNE import TSNE
 
-    return TSNE(perplexity=min(30.0, (n - 1) / 3), n_jobs=1, random_state=seed)
+    early, further = tsne_schedule(*(schedule or (None, None)))
+    return TSNE(perplexity=min(30.0, (n - 1) / 3), n_jobs=1, random_state=seed,
+                n_iter=further, early_exaggeration_iter=early)  # fmt: skip
 
 
 def map_2d(
-    features: np.ndarray, method: str = "tsne", seed: int = 0, verbose: bool = False
+    features: np.ndarray,
+    method: str = "tsne",
+    seed: int = 0,
+    verbose: bool = False,
+    schedule: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """A 2-D map of (N, D) features (`verbose`: a progress bar over t-SNE iterations).
-    t-SNE is openTSNE's (FFT-accelerated, one thread);
+    t-SNE is openTSNE's (FFT-accelerated, one thread), `schedule` its (early exaggeration,
+    further) iterations, openTSNE's (250, 500) by default;
     UMAP is umap-learn's; PCA is scikit-learn's."""
     f = np.ascontiguousarray(np.asarray(features, dtype=np.float32).reshape(len(features), -1))
     if len(f) < 5:
         raise AekitError(f"a map needs at least 5 samples, got {len(f)}")
+    if schedule is not None and method != "tsne":
+        raise AekitError(f"an iteration schedule applies to t-SNE only, not to {method!r}")
     if method == "pca":
         from sklearn.decomposition import PCA
 
@@ -43,7 +66,7 @@ def map_2d(
         from ..progress import progress_bar
 
         every = 25
-        est = tsne(len(f), seed)
+        est = tsne(len(f), seed, schedule)
         bar = progress_bar(total=est.early_exaggeration_iter + est.n_iter, show=verbose,
                            desc="t-SNE", leave=False, unit="it")  # fmt: skip
 
@@ -73,15 +96,20 @@ def map_quality(
 
 
 def embed(
-    model, x: np.ndarray, method: str = "tsne", seed: int = 0, progress: bool = False
+    model,
+    x: np.ndarray,
+    method: str = "tsne",
+    seed: int = 0,
+    progress: bool = False,
+    schedule: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """(codes, 2-D coordinates, seconds for codes + map)."""
+    """(codes, 2-D coordinates, seconds for codes + map); `schedule` as in map_2d."""
     if method not in METHODS:
         raise AekitError(f"unknown map {method!r}; choose one of {', '.join(METHODS)}")
     model.check_input(x.shape[1:])
     t0 = time.perf_counter()
     codes = encode(model, x)
-    coords = map_2d(codes, method, seed, verbose=progress)
+    coords = map_2d(codes, method, seed, verbose=progress, schedule=schedule)
     return codes, coords, time.perf_counter() - t0
 
 
@@ -94,8 +122,10 @@ def embed_run(
     seed: int = 0,
     class_names: list[str] | None = None,
     progress: bool = True,
+    schedule: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """The `aekit embed` task: writes map.csv (x, y[, label]), map.png and summary.json."""
+    """The `aekit embed` task: writes map.csv (x, y[, label]), map.png and summary.json;
+    `schedule`: t-SNE's (early exaggeration, further) iterations, as in map_2d."""
     import pandas as pd
 
     from .. import plots
@@ -105,7 +135,7 @@ def embed_run(
     if len(x) < 3:
         raise AekitError(f"{len(x)} samples to embed; a map needs at least 3 (the data's test "
                          "split is what gets embedded)")  # fmt: skip
-    codes, coords, seconds = embed(ck.model, x, method, seed, progress)
+    codes, coords, seconds = embed(ck.model, x, method, seed, progress, schedule)
     out = output_dir(out)
     q = map_quality(codes, coords, labels, seed)
     frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
@@ -125,5 +155,8 @@ def embed_run(
         "trustworthiness_inputs": trustworthiness(x, coords, seed=seed),
         "run": str(ck.path),
     }
+    if method == "tsne":
+        early, further = tsne_schedule(*(schedule or (None, None)))
+        summary["tsne_iterations"] = {"exaggeration": early, "further": further}
     write_summary(out, summary)
     return summary
