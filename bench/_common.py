@@ -77,11 +77,34 @@ def recipe_config(a: argparse.Namespace) -> dict[str, Any]:
     return {"latent": a.latent, **json.loads(a.config)}
 
 
+# the source files whose change can change what a recipe trains into
+TRAINING_CODE = (
+    "training.py",
+    "engine.py",
+    "regularizers.py",
+    "runs.py",
+    "models/*.py",
+    "data/*.py",
+)
+
+
+def training_code_digest() -> str:
+    """SHA-256 over this checkout's model, training and data code (TRAINING_CODE)."""
+    import hashlib
+
+    src = ROOT.parent / "src" / "aekit"
+    h = hashlib.sha256()
+    for f in sorted({f for pattern in TRAINING_CODE for f in src.glob(pattern)}):
+        h.update(f.relative_to(src).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int,
                 batch_size: int = 64, retrain: bool = False, **train_options: Any) -> Path:  # fmt: skip
     """bench/runs/NAME: trained on Fashion-MNIST with this recipe unless it is already there
     (recipe.json records the recipe; a different recipe is retrained). `train_options` go to
-    TrainConfig (e.g. lr)."""
+    TrainConfig (e.g. lr). recipe.json also records `training_code_digest()`: a run kept from
+    other model or training code is reused, with a note on stderr saying so."""
     from aekit import TrainConfig, train_run
 
     out = RUNS / name
@@ -89,20 +112,27 @@ def trained_run(name: str, model: str, model_config: dict[str, Any], epochs: int
     if train_options:
         recipe["train_options"] = train_options
     done = out / "metrics.json"
+    code = training_code_digest()
     if done.is_file() and not retrain:
         saved = (
             json.loads((out / "recipe.json").read_text())
             if (out / "recipe.json").is_file()
             else None
         )
+        trained_by = saved.pop("training_code_sha256", None) if saved else None
         if saved == recipe:
+            if trained_by != code:
+                print(f"note: {out} was trained by other model/training code than this "
+                      f"checkout's ({'not recorded' if trained_by is None else trained_by[:12]} "
+                      f"vs {code[:12]}); it is reused as it is: delete it to retrain",
+                      file=sys.stderr)  # fmt: skip
             return out
     t0 = time.perf_counter()
     train_run("fashion-mnist", model, out, model_config=model_config,
               train_config=TrainConfig(epochs=epochs, batch_size=batch_size, progress=True,
                                        **train_options),
               overwrite=True)  # fmt: skip
-    (out / "recipe.json").write_text(json.dumps({**recipe}, indent=2))
+    (out / "recipe.json").write_text(json.dumps({**recipe, "training_code_sha256": code}, indent=2))
     (out / "train_seconds.txt").write_text(f"{time.perf_counter() - t0:.1f}\n")
     return out
 
