@@ -404,6 +404,21 @@ def test_multinomial_loss_is_the_cross_entropy_of_the_word_distribution():
         m.reconstruction_loss(logits, -x)
     with pytest.raises(AekitError, match="'multinomial' needs output 'softmax'"):
         build_model("mlp", input_shape=(5,), latent=2, recon_loss="multinomial", output="linear")
+    # multinomial-binary: the words present, each alike, whatever their weights
+    b = build_model("mlp", input_shape=(5,), latent=2, hidden=[], output="softmax",
+                    recon_loss="multinomial-binary")  # fmt: skip
+    q = (x > 0).float() / (x > 0).sum(1, keepdim=True)
+    logits_q = torch.log(q.clamp_min(1e-30))
+    torch.testing.assert_close(b.reconstruction_loss(logits_q, x), -(q * torch.log(
+        q.clamp_min(1e-30))).sum(1).mean())  # fmt: skip
+    assert b.reconstruction_loss(logits_q, x) < b.reconstruction_loss(logits, x)  # not p's
+    assert m.reconstruction_loss(logits_q, x) > m.reconstruction_loss(logits, x)
+    from aekit.runs import default_output
+
+    assert default_output("text", "multinomial-binary") == "softmax"  # what `train` picks
+    with pytest.raises(AekitError, match="'multinomial-binary' needs output 'softmax'"):
+        build_model("mlp", input_shape=(5,), latent=2, recon_loss="multinomial-binary",
+                    output="linear")  # fmt: skip
 
 
 def test_text_files_by_name_or_position_with_quoting_off_for_tabs(tmp_path):

@@ -486,10 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed"
     )
-    g.add_argument("--recon-loss", choices=("mse", "bce", "psnr", "multinomial"),
+    g.add_argument("--recon-loss",
+                   choices=("mse", "bce", "psnr", "multinomial", "multinomial-binary"),
                    help="psnr: maximize the mean per-image PSNR (log of each sample's MSE); "
-                        "multinomial: text, a document's words as a distribution (softmax "
-                        "outputs)")  # fmt: skip
+                        "multinomial: text, a document's words as a distribution weighted by "
+                        "TF-IDF (softmax outputs); multinomial-binary: the same, every word "
+                        "present weighted alike")  # fmt: skip
     g.add_argument("--likelihood", choices=("bernoulli", "gaussian"), help="VAE likelihood")
     g.add_argument("--beta", type=float, help="VAE: weight of the KL term")
     g.add_argument("--warmup-epochs", type=int, help="VAE: KL warm-up epochs")

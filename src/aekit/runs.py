@@ -40,8 +40,10 @@ def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
 
 def default_output(kind: str, recon_loss: str | None = None) -> str:
     """Images in [0, 1] get sigmoid outputs; standardized tables and signals linear ones; the
-    multinomial loss (text) softmax ones."""
-    if recon_loss == "multinomial":
+    multinomial losses (text) softmax ones."""
+    from .models.base import MULTINOMIAL_LOSSES
+
+    if recon_loss in MULTINOMIAL_LOSSES:
         return "softmax"
     return "sigmoid" if kind == "image" else "linear"
 

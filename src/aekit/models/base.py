@@ -13,7 +13,8 @@ from ..errors import AekitError
 from ..regularizers import Noise, Sparsity
 
 OUTPUTS = ("sigmoid", "linear", "softmax")
-RECON_LOSSES = ("mse", "bce", "psnr", "multinomial")
+MULTINOMIAL_LOSSES = ("multinomial", "multinomial-binary")  # softmax outputs over features
+RECON_LOSSES = ("mse", "bce", "psnr", *MULTINOMIAL_LOSSES)
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
@@ -80,7 +81,9 @@ class Autoencoder(Model):
                  10 log10 of each sample's MSE: minimizing it maximizes the mean per-image PSNR)
                  or "multinomial" (needs output="softmax"; non-negative data such as TF-IDF:
                  the cross-entropy of the input's weights, normalized to sum to 1, against the
-                 softmax of the logits, i.e. a document's words as a distribution)
+                 softmax of the logits, i.e. a document's words as a distribution) or
+                 "multinomial-binary" (the same with every present feature weighted equally: the
+                 set of words a document uses, as CountVectorizer(binary=True) counts them)
     """
 
     encoder: nn.Module
@@ -105,8 +108,8 @@ class Autoencoder(Model):
             raise AekitError(f"recon_loss must be one of {RECON_LOSSES}, got {recon_loss!r}")
         if recon_loss == "bce" and output != "sigmoid":
             raise AekitError("recon_loss 'bce' needs output 'sigmoid' (data in [0, 1])")
-        if recon_loss == "multinomial" and output != "softmax":
-            raise AekitError("recon_loss 'multinomial' needs output 'softmax' (text, counts)")
+        if recon_loss in MULTINOMIAL_LOSSES and output != "softmax":
+            raise AekitError(f"recon_loss {recon_loss!r} needs output 'softmax' (text, counts)")
         self.input_shape = tuple(int(s) for s in input_shape)
         self.latent = int(latent)
         self.noise = Noise.parse(noise)
@@ -169,10 +172,14 @@ class Autoencoder(Model):
         if self.recon_loss == "psnr":  # = -(mean PSNR) for data range 1
             per = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
             return 10.0 * torch.log10(per + 1e-8).mean()
-        if self.recon_loss == "multinomial":  # the input's weights as a distribution over features
+        if self.recon_loss in MULTINOMIAL_LOSSES:  # the input's weights as a distribution
             w = x.flatten(1)
             if bool((w < 0).any()):
-                raise AekitError("recon_loss 'multinomial' needs non-negative inputs (TF-IDF)")
+                raise AekitError(
+                    f"recon_loss {self.recon_loss!r} needs non-negative inputs (TF-IDF)"
+                )
+            if self.recon_loss == "multinomial-binary":  # every present feature alike
+                w = (w > 0).to(w.dtype)
             target = w / w.sum(1, keepdim=True).clamp_min(1e-12)
             return -(target * torch.log_softmax(logits.flatten(1), 1)).sum(1).mean()
         return F.mse_loss(self._out_act(logits), x)
