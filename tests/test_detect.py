@@ -60,6 +60,24 @@ def test_detector_finds_off_plane_rows_with_pyod_attributes():
         det.predict_proba(x_new, method="rank")
 
 
+def test_detector_trains_on_absolute_error_by_default_and_takes_mse():
+    from aekit.tasks.detect import KIND_DEFAULTS
+
+    x, _ = subspace_data(n=200, n_anom=10)
+    det = AnomalyDetector(epochs=1, hidden=(8,), latent=3).fit(x)
+    assert det.model_.recon_loss == "l1"
+    logits, target = torch.tensor([[0.0, 2.0], [1.0, -1.0]]), torch.tensor([[1.0, 0.0], [0.0, 0.0]])
+    assert float(det.model_.reconstruction_loss(logits, target)) == pytest.approx(1.25)  # mean |.|
+    mse = AnomalyDetector(epochs=1, hidden=(8,), latent=3, recon_loss="mse").fit(x)
+    assert mse.model_.recon_loss == "mse"
+    assert float(mse.model_.reconstruction_loss(logits, target)) == pytest.approx(1.75)
+    assert clone(mse).get_params()["recon_loss"] == "mse"
+    # signals and text keep the squared error their benchmarks measured
+    assert {KIND_DEFAULTS[k]["recon_loss"] for k in ("series", "audio", "text")} == {"mse"}
+    with pytest.raises(AekitError, match="recon_loss must be one of"):
+        AnomalyDetector(epochs=1, recon_loss="l3").fit(x)
+
+
 def test_explain_names_the_perturbed_column():
     x, _ = subspace_data(n_anom=0)
     det = AnomalyDetector(contamination=0.01, **FAST).fit(x)
@@ -236,6 +254,13 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
 
     s = json.loads((tmp_path / "u" / "summary.json").read_text())
     assert s["detector"]["n_models"] == 2 and s["test"]["roc_auc"] > 0.9
+    assert s["detector"]["recon_loss"] == "l1"  # the tables' default
+    code, _, _ = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "m", "--recon-loss",
+                     "mse", "--no-progress", *_fast_cli())  # fmt: skip
+    assert code == 0
+    assert (
+        json.loads((tmp_path / "m" / "summary.json").read_text())["detector"]["recon_loss"] == "mse"
+    )
     # the report ranks by the committee's own score, so it shows the summary's ROC-AUC
     page = (tmp_path / "u" / "report.html").read_text()
     assert f"ROC-AUC <b>{s['test']['roc_auc']:.4f}</b>" in page

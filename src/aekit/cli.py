@@ -406,7 +406,7 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
     opts = {"model": a.model, "contamination": a.contamination, "latent": a.latent,
             "hidden": tuple(a.hidden) if a.hidden else None, "epochs": a.epochs,
             "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by, "n_models": a.n_models,
-            "device": a.device, "verbose": not a.no_progress}  # fmt: skip
+            "recon_loss": a.recon_loss, "device": a.device, "verbose": not a.no_progress}  # fmt: skip
     opts = {k: v for k, v in opts.items() if v is not None}
     try:
         s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
@@ -487,8 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed"
     )
     g.add_argument("--recon-loss",
-                   choices=("mse", "bce", "psnr", "multinomial", "multinomial-binary"),
-                   help="psnr: maximize the mean per-image PSNR (log of each sample's MSE); "
+                   choices=("mse", "l1", "bce", "psnr", "multinomial", "multinomial-binary"),
+                   help="l1: mean absolute error; "
+                        "psnr: maximize the mean per-image PSNR (log of each sample's MSE); "
                         "multinomial: text, a document's words as a distribution weighted by "
                         "TF-IDF (softmax outputs); multinomial-binary: the same, every word "
                         "present weighted alike")  # fmt: skip
@@ -735,6 +736,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "how rare the row's code is; elbo: a VAE's negative ELBO")  # fmt: skip
     d.add_argument("--n-models", type=int,
                    help="a committee of N models (codes alternate latent, latent // 2); default 1")  # fmt: skip
+    d.add_argument("--recon-loss", choices=("l1", "mse"),
+                   help="what training minimizes: the absolute (l1, the default for tables) or "
+                   "squared (mse: series, audio, text) reconstruction error")  # fmt: skip
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto")
     d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")

@@ -267,8 +267,8 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
     cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": "linear"}
-    for key in ("noise", "sparsity", "hidden"):
-        if getattr(est, key) is not None:
+    for key in ("noise", "sparsity", "hidden", "recon_loss"):  # recon_loss: the detector's
+        if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)
     return cfg
 
@@ -299,6 +299,11 @@ class AnomalyDetector(_Saving, BaseEstimator):
     `predict` gives 0/1, `predict_proba` [P(normal), P(anomaly)] (PyOD's "linear" or "unify"),
     `explain` the columns that contribute most to each row's error.
 
+    `recon_loss` is what training minimizes: "l1" (default), the mean absolute error, which
+    lets the few rows far from the rest (the anomalies a contaminated training set holds) pull
+    the model less than the squared error ("mse") does; the scores above use squared errors
+    either way. None leaves the model's own (VAEs train on their likelihood regardless).
+
     `n_models > 1` trains a committee (the registry's "ensemble") in one loop: members with
     code sizes alternating between `latent` and `latent // 2`. A row's score is then the mean
     over members of each member's statistics scaled by their median and IQR, as above.
@@ -319,6 +324,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         sparsity: str | None = None,
         score_by: str = "reconstruction+density",
         density_components: int = 5,
+        recon_loss: str | None = "l1",  # measured against "mse": bench/results/anomaly*.json
         n_models: int = 1,
         input_shape: tuple[int, ...] | None = None,
         scaling: str = "standard",
@@ -337,6 +343,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         self.sparsity = sparsity
         self.score_by = score_by
         self.density_components = density_components
+        self.recon_loss = recon_loss
         self.n_models = n_models
         self.input_shape = input_shape
         self.scaling = scaling

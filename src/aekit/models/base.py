@@ -14,7 +14,7 @@ from ..regularizers import Noise, Sparsity
 
 OUTPUTS = ("sigmoid", "linear", "softmax")
 MULTINOMIAL_LOSSES = ("multinomial", "multinomial-binary")  # softmax outputs over features
-RECON_LOSSES = ("mse", "bce", "psnr", *MULTINOMIAL_LOSSES)
+RECON_LOSSES = ("mse", "l1", "bce", "psnr", *MULTINOMIAL_LOSSES)
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
@@ -77,7 +77,8 @@ class Autoencoder(Model):
       output    "sigmoid" for data in [0, 1] (images), "linear" for standardized tables,
                 "softmax" for non-negative rows of unit L2 norm (TF-IDF): the softmax of the
                 logits, rescaled to unit L2 norm
-      recon_loss "mse", "bce" (needs output="sigmoid"), "psnr" (the mean over samples of
+      recon_loss "mse", "l1" (mean absolute error: rows far from the rest pull less),
+                 "bce" (needs output="sigmoid"), "psnr" (the mean over samples of
                  10 log10 of each sample's MSE: minimizing it maximizes the mean per-image PSNR)
                  or "multinomial" (needs output="softmax"; non-negative data such as TF-IDF:
                  the cross-entropy of the input's weights, normalized to sum to 1, against the
@@ -166,9 +167,12 @@ class Autoencoder(Model):
         return self.noise(x, (0.0, 1.0)).clamp(0.0, 1.0)
 
     def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Mean over elements: MSE of the output against x, or BCE with logits."""
+        """Mean over elements: MSE (or absolute error) of the output against x, or BCE with
+        logits; the PSNR and multinomial losses as documented on the class."""
         if self.recon_loss == "bce":
             return F.binary_cross_entropy_with_logits(logits, x)
+        if self.recon_loss == "l1":
+            return F.l1_loss(self._out_act(logits), x)
         if self.recon_loss == "psnr":  # = -(mean PSNR) for data range 1
             per = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
             return 10.0 * torch.log10(per + 1e-8).mean()

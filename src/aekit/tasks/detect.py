@@ -41,16 +41,20 @@ def binary_labels(y: np.ndarray, source: str) -> np.ndarray:
 # what backs the detector for each kind of data, unless the caller says otherwise: series and
 # spectrograms a 1-D conv autoencoder over one mean/std, TF-IDF vectors an MLP on the raw
 # weights (standardizing 10,000 sparse columns would blow up the rare words). Code density
-# joins the score only for tables, where bench/anomaly.py measured it; the others keep the
-# reconstruction error their benchmarks (bench/ecg.py, bench/sms.py) measured.
+# joins the score, and training minimizes the absolute error ("l1"), only for tables, where
+# bench/anomaly.py measured them; the others keep the squared reconstruction error their
+# benchmarks (bench/ecg.py, bench/sms.py) measured.
 KIND_DEFAULTS: dict[str, dict[str, Any]] = {
     "table": {},
     "series": {"model": "conv", "hidden": None, "latent": 8, "scaling": "global",
-               "epochs": 50, "batch_size": 32, "score_by": "reconstruction"},
+               "epochs": 50, "batch_size": 32, "score_by": "reconstruction",
+               "recon_loss": "mse"},
     "audio": {"model": "conv", "hidden": None, "latent": 16, "scaling": "global",
-              "epochs": 30, "batch_size": 32, "score_by": "reconstruction"},
+              "epochs": 30, "batch_size": 32, "score_by": "reconstruction",
+              "recon_loss": "mse"},
     "text": {"model": "mlp", "hidden": (1024,), "latent": 128, "scaling": "identity",
-             "epochs": 30, "batch_size": 32, "score_by": "reconstruction"},
+             "epochs": 30, "batch_size": 32, "score_by": "reconstruction",
+             "recon_loss": "mse"},
 }  # fmt: skip
 
 
