@@ -450,6 +450,7 @@ def cmd_report(a: argparse.Namespace) -> int:
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .models.base import RECON_LOSSES  # loaded with the package already: costs nothing
     from .tasks.finetune import IMAGE_DEFAULTS as FT_IMG
     from .tasks.finetune import OTHER_DEFAULTS as FT_OTHER
     from .tasks.finetune import FinetuneConfig
@@ -487,7 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tied", action="store_true", help="tied weights (mlp): decoder = encoder transposed"
     )
     g.add_argument("--recon-loss",
-                   choices=("mse", "l1", "bce", "psnr", "multinomial", "multinomial-binary"),
+                   choices=RECON_LOSSES,
                    help="l1: mean absolute error; "
                         "psnr: maximize the mean per-image PSNR (log of each sample's MSE); "
                         "multinomial: text, a document's words as a distribution weighted by "

@@ -267,7 +267,7 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
     cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": "linear"}
-    for key in ("noise", "sparsity", "hidden", "recon_loss"):  # recon_loss: the detector's
+    for key in ("noise", "sparsity", "hidden", "recon_loss"):  # only the detector has recon_loss
         if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)
     return cfg

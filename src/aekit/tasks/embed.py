@@ -37,7 +37,7 @@ def tsne(n: int, seed: int = 0, schedule: tuple[int, int] | None = None) -> Any:
     iterations, openTSNE's (250, 500) unless given."""
     from openTSNE import TSNE
 
-    early, further = tsne_schedule(*(schedule or (None, None)))
+    early, further = tsne_schedule(*(schedule or ()))
     return TSNE(perplexity=min(30.0, (n - 1) / 3), n_jobs=1, random_state=seed,
                 n_iter=further, early_exaggeration_iter=early)  # fmt: skip
 
@@ -156,7 +156,7 @@ def embed_run(
         "run": str(ck.path),
     }
     if method == "tsne":
-        early, further = tsne_schedule(*(schedule or (None, None)))
+        early, further = tsne_schedule(*(schedule or ()))
         summary["tsne_iterations"] = {"exaggeration": early, "further": further}
     write_summary(out, summary)
     return summary
