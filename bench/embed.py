@@ -184,35 +184,40 @@ def tsne_schedules(a, run: Path, model, x: np.ndarray, y: np.ndarray, pixels: np
                                    "trustworthiness_pixels": trustworthiness(pixels, m)})  # fmt: skip
                 print(f"{name:<6} early {early:>3} + {further:>3}: {secs:5.1f} s, 5-NN "
                       f"{grid[name][-1]['knn_accuracy']:.4f}", flush=True)  # fmt: skip
-    default = next(r for r in grid["pixels"] if (r["exaggeration_iterations"], r["iterations"])
-                   == (EARLY[-1], FURTHER[-1]))  # fmt: skip
+
+    def schedule_of(r: dict) -> tuple[int, int]:
+        return r["exaggeration_iterations"], r["iterations"]
+
+    def cheapest(floor: float) -> dict[str, dict]:
+        """Per input, the fastest fit of the grid with 5-NN accuracy >= floor."""
+        return {k: min((r for r in rows if r["knn_accuracy"] >= floor), key=lambda r: r["seconds"])
+                for k, rows in grid.items()}  # fmt: skip
+
+    default_schedule = (EARLY[-1], FURTHER[-1])
+    default = next(r for r in grid["pixels"] if schedule_of(r) == default_schedule)
     reference = default["knn_accuracy"]
-    picks = {}
-    for name, rows in grid.items():
-        ok = [r for r in rows if r["knn_accuracy"] >= reference]
-        picks[name] = min(ok, key=lambda r: r["seconds"])
+    picks = cheapest(reference)
     retimed: dict[str, list[float]] = {"codes": [], "pixels": []}
     maps = {}
     for _ in range(3):  # alternating, so that a slower spell of the machine hits both
         for name, r in picks.items():
-            maps[name], secs = fit(name, (r["exaggeration_iterations"], r["iterations"]))
+            maps[name], secs = fit(name, schedule_of(r))
             retimed[name].append(secs)
     # how much the ratio rests on the pixels reaching the reference exactly: the cheapest fits
     # (grid times) within 0.5 and 1 point of it
     near = {}
     for tol in (0.005, 0.01):
-        cheap = {k: min((r for r in rows if r["knn_accuracy"] >= reference - tol),
-                        key=lambda r: r["seconds"]) for k, rows in grid.items()}  # fmt: skip
+        cheap = cheapest(reference - tol)
         near[str(tol)] = {**cheap, "time_ratio_codes_to_pixels":
                           cheap["codes"]["seconds"] / cheap["pixels"]["seconds"]}  # fmt: skip
     # the picks were made on t-SNE seed 0: other seeds, the codes' pick against the pixels'
     # default-schedule map (5-NN accuracy only)
     other_seeds = []
+    codes_pick = schedule_of(picks["codes"])
     for seed in (1, 2):
-        codes_pick = (picks["codes"]["exaggeration_iterations"], picks["codes"]["iterations"])
         row = {"seed": seed,
                "codes_pick": knn_accuracy(fit("codes", codes_pick, seed)[0], y),
-               "pixels_default": knn_accuracy(fit("pixels", (EARLY[-1], FURTHER[-1]), seed)[0], y)}  # fmt: skip
+               "pixels_default": knn_accuracy(fit("pixels", default_schedule, seed)[0], y)}  # fmt: skip
         other_seeds.append(row)
         print(f"t-SNE seed {seed}: codes {codes_pick} 5-NN {row['codes_pick']:.4f}, pixels default "
               f"{row['pixels_default']:.4f}", flush=True)  # fmt: skip
