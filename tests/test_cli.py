@@ -78,7 +78,7 @@ def test_resume_extends_a_run(tmp_path, capsys):
 @pytest.mark.parametrize("flags", [["--noise", "gaussian:0.2"], ["--sparsity", "l1:1e-3"],
                                    ["--tied"], ["--model", "vae", "--beta", "0.5"],
                                    ["--model", "conv", "--batch-norm"],
-                                   ["--model", "conv", "--depth", "2"]])  # fmt: skip
+                                   ["--model", "conv", "--depth", "2"], ["--trim", "3"]])  # fmt: skip
 def test_train_variants(tmp_path, capsys, flags):
     argv = ["train", "digits", "--latent", "6", "--epochs", "1", "--out", str(tmp_path / "v"),
             "--no-progress", *flags]  # fmt: skip
@@ -91,6 +91,7 @@ def test_train_variants(tmp_path, capsys, flags):
     assert config.get("batch_norm", False) is ("--batch-norm" in flags)
     if "--depth" in flags:
         assert config["depth"] == 2
+    assert config["trim"] == (3.0 if "--trim" in flags else None)
 
 
 def test_hidden_none_gives_a_linear_mlp(tmp_path, capsys):
@@ -127,6 +128,11 @@ BAD = {
         "depth >= 1",
     ),
     "bad epochs": (["train", "digits", "--epochs", "0"], "epochs"),
+    "trim 0": (["train", "digits", "--trim", "0", "--epochs", "1"], "trim must be > 0"),
+    "trim on a gan": (
+        ["train", "digits", "--model", "gan", "--trim", "3", "--epochs", "1"],
+        "does not take option(s) trim",
+    ),
     "not a number": (["train", "digits", "--latent", "abc"], "invalid int value"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
     "missing label col": (

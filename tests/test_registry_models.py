@@ -255,3 +255,55 @@ def test_conv_depth_adds_same_size_convs_for_images_and_signals(tmp_path):
         assert torch.equal(back(x), deep.eval()(x))
     with pytest.raises(AekitError, match="depth >= 1"):
         build_model("conv", input_shape=(1, 8, 8), depth=0)
+
+
+@pytest.mark.parametrize("loss", ["mse", "l1", "bce", "psnr", "multinomial", "multinomial-binary"])
+def test_row_losses_average_to_the_reconstruction_loss(loss):
+    output = {"bce": "sigmoid", "multinomial": "softmax", "multinomial-binary": "softmax"}
+    m = build_model("mlp", input_shape=(12,), latent=3, recon_loss=loss,
+                    output=output.get(loss, "linear"))  # fmt: skip
+    x = torch.rand(9, 12)
+    with torch.no_grad():
+        logits = m.decoder(m.encode(x))
+        rows = m.row_losses(logits, x)
+        assert rows.shape == (9,)
+        assert float(rows.mean()) == pytest.approx(float(m.reconstruction_loss(logits, x)), 1e-5)
+
+
+@pytest.mark.parametrize("name", ["mlp", "vae", "aae"])
+def test_trim_leaves_rows_beyond_the_fence_out_of_training(name):
+    """Rows whose loss lies beyond Q3 + 3 IQR of their batch teach the model nothing while it
+    trains (their gradient is zero); in eval mode (validation) every row counts. (The aae's
+    adversarial term, which is not a reconstruction, is switched off here.)"""
+    from aekit.models.base import fence
+
+    opts = {"adv_weight": 0.0} if name == "aae" else {}
+    torch.manual_seed(0)
+    m = build_model(name, seed=0, input_shape=(30,), latent=4, hidden=[16], output="linear",
+                    trim=3.0, **opts)  # fmt: skip
+    assert m.trim == 3.0 and m.config["trim"] == 3.0
+    x = torch.randn(64, 30)
+    x[:4] += 40.0  # four rows far from the rest
+    x.requires_grad_(True)
+    m.train()
+    torch.manual_seed(1)  # the VAE samples its code
+    terms = m.loss(x)
+    terms["loss"].backward()
+    grad = x.grad.abs().sum(1)
+    assert (grad[:4] == 0).all() and (grad[4:] > 0).all()
+    if name != "vae":
+        with torch.no_grad():
+            rows = m.row_losses(*(lambda lc: (lc[0], x))(m.logits_and_code(x)))
+        assert (rows[:4] > fence(rows, 3.0)).all() and (rows[4:] <= fence(rows, 3.0)).all()
+        assert float(terms["recon"].detach()) == pytest.approx(float(rows[4:].mean()), 1e-5)
+        m.eval()
+        assert float(m.loss(x)["recon"].detach()) == pytest.approx(float(rows.mean()), 1e-5)
+    untrimmed = build_model(name, seed=0, input_shape=(30,), latent=4, hidden=[16],
+                            output="linear", **opts)  # fmt: skip
+    x.grad = None
+    untrimmed.train()
+    torch.manual_seed(1)
+    untrimmed.loss(x)["loss"].backward()
+    assert (x.grad[:4].abs().sum(1) > 0).all()  # without trim the far rows pull too
+    with pytest.raises(AekitError, match="trim must be > 0"):
+        build_model(name, input_shape=(30,), latent=4, trim=0)

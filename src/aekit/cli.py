@@ -31,6 +31,19 @@ def _ints(text: str) -> list[int]:
         ) from None
 
 
+def _fence_or_none(text: str) -> list[float | None]:
+    """--trim K|none as a one-item list, so that "none" differs from not given."""
+    if text.strip().lower() == "none":
+        return [None]
+    try:
+        k = float(text)
+    except ValueError:
+        k = -1.0
+    if not k > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or none, got {text!r}")
+    return [k]
+
+
 def _size(text: str) -> tuple[int, int]:
     v = _ints(text)
     if len(v) == 1:
@@ -130,7 +143,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     model_config = {
         "latent": a.latent, "hidden": a.hidden, "channels": a.channels_model,
         "activation": a.activation, "noise": a.noise, "sparsity": a.sparsity,
-        "recon_loss": a.recon_loss, "likelihood": a.likelihood, "beta": a.beta,
+        "recon_loss": a.recon_loss, "trim": a.trim, "likelihood": a.likelihood, "beta": a.beta,
         "warmup_epochs": a.warmup_epochs, "tied": True if a.tied else None,
         "batch_norm": True if a.batch_norm else None, "depth": a.depth,
         "spectral_norm": a.spectral_norm, "label_smoothing": a.label_smoothing,
@@ -408,6 +421,8 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
             "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by, "n_models": a.n_models,
             "recon_loss": a.recon_loss, "device": a.device, "verbose": not a.no_progress}  # fmt: skip
     opts = {k: v for k, v in opts.items() if v is not None}
+    if a.trim is not None:  # "none" (None) is a choice of its own here
+        opts["trim"] = a.trim[0]
     try:
         s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
                        normal_class=a.normal_class, seed=a.seed, overwrite=a.overwrite,
@@ -494,6 +509,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "multinomial: text, a document's words as a distribution weighted by "
                         "TF-IDF (softmax outputs); multinomial-binary: the same, every word "
                         "present weighted alike")  # fmt: skip
+    g.add_argument("--trim", type=float, metavar="K",
+                   help="robust training on data with outliers: leave out of each batch the "
+                   "rows whose loss lies beyond Q3 + K x IQR of the batch's (3: Tukey's far out)")  # fmt: skip
     g.add_argument("--likelihood", choices=("bernoulli", "gaussian"), help="VAE likelihood")
     g.add_argument("--beta", type=float, help="VAE: weight of the KL term")
     g.add_argument("--warmup-epochs", type=int, help="VAE: KL warm-up epochs")
@@ -740,6 +758,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--recon-loss", choices=("l1", "mse"),
                    help="what training minimizes: the absolute (l1, the default for tables) or "
                    "squared (mse: series, audio, text) reconstruction error")  # fmt: skip
+    d.add_argument("--trim", type=_fence_or_none, metavar="K|none",
+                   help="leave out of each training batch the rows whose loss lies beyond "
+                   "Q3 + K x IQR of the batch's (default 3 for tables: anomalies in the training "
+                   "rows teach the model less; none for series, audio, text)")  # fmt: skip
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto")
     d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")

@@ -18,6 +18,20 @@ RECON_LOSSES = ("mse", "l1", "bce", "psnr", *MULTINOMIAL_LOSSES)
 CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
+def fence(values: torch.Tensor, k: float) -> torch.Tensor:
+    """Tukey's upper fence Q3 + k x IQR of `values` (B,), as a constant (no gradient)."""
+    v = values.detach().float()
+    q1, q3 = torch.quantile(v, torch.tensor([0.25, 0.75], device=v.device))
+    return q3 + k * (q3 - q1)
+
+
+def fenced_mean(values: torch.Tensor, k: float) -> torch.Tensor:
+    """The mean of the `values` (B,) at or below their fence: gradients reach those only. (A
+    0/1 weight, not boolean indexing, so that a GPU need not wait to learn how many rows.)"""
+    keep = (values.detach() <= fence(values, k)).to(values.dtype)
+    return (values * keep).sum() / keep.sum()
+
+
 class Model(nn.Module):
     """What every registered model shares with the training loop and checkpoints.
 
@@ -85,6 +99,11 @@ class Autoencoder(Model):
                  softmax of the logits, i.e. a document's words as a distribution) or
                  "multinomial-binary" (the same with every present feature weighted equally: the
                  set of words a document uses, as CountVectorizer(binary=True) counts them)
+      trim      robust training on data that holds outliers (anomaly detection): in each
+                training batch, rows whose loss lies beyond Tukey's fence Q3 + trim x IQR of
+                the batch's per-row losses are left out of it (3: Tukey's "far out"), so the
+                model does not learn to reconstruct the few rows unlike the rest. None: every
+                row counts. Validation losses and scores use every row.
     """
 
     encoder: nn.Module
@@ -99,8 +118,11 @@ class Autoencoder(Model):
         output: str = "sigmoid",
         recon_loss: str = "mse",
         code_activation: str | None = None,
+        trim: float | None = None,
     ):
         super().__init__()
+        if trim is not None and not trim > 0:
+            raise AekitError(f"trim must be > 0 (Tukey's fence, e.g. 3), got {trim}")
         if int(latent) < 1:
             raise AekitError(f"latent size must be a positive integer, got {latent}")
         if output not in OUTPUTS:
@@ -117,6 +139,7 @@ class Autoencoder(Model):
         self.sparsity = Sparsity.parse(sparsity)
         self.output = output
         self.recon_loss = recon_loss
+        self.trim = None if trim is None else float(trim)
         default_act = self.sparsity.code_activation if self.sparsity else "linear"
         self.code_activation = code_activation or default_act
         if self.code_activation not in CODE_ACTIVATIONS:
@@ -139,7 +162,7 @@ class Autoencoder(Model):
     def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
         """Named loss terms for a clean batch x; "loss" is the total that `group` minimizes."""
         logits, code = self.logits_and_code(self.corrupt(x))
-        terms = {"recon": self.reconstruction_loss(logits, x)}
+        terms = {"recon": self.recon_term(logits, x)}
         if self.sparsity is not None:
             terms["sparsity"] = self.sparsity.penalty(code)
         terms["loss"] = sum(terms.values())  # type: ignore[assignment]
@@ -166,27 +189,43 @@ class Autoencoder(Model):
             return self.noise(x)
         return self.noise(x, (0.0, 1.0)).clamp(0.0, 1.0)
 
+    def recon_term(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """The reconstruction term a batch trains on: `reconstruction_loss`, or while training
+        with `trim`, the mean of the per-row losses inside the batch's fence."""
+        if self.trim is None or not self.training:
+            return self.reconstruction_loss(logits, x)
+        return fenced_mean(self.row_losses(logits, x), self.trim)
+
     def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over elements: MSE (or absolute error) of the output against x, or BCE with
-        logits; the PSNR and multinomial losses as documented on the class."""
+        logits; the PSNR and multinomial losses as documented on the class. Equal to the mean
+        of `row_losses` (every row has as many elements), reduced in one step."""
         if self.recon_loss == "bce":
             return F.binary_cross_entropy_with_logits(logits, x)
         if self.recon_loss == "l1":
             return F.l1_loss(self._out_act(logits), x)
-        if self.recon_loss == "psnr":  # = -(mean PSNR) for data range 1
-            per = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
-            return 10.0 * torch.log10(per + 1e-8).mean()
-        if self.recon_loss in MULTINOMIAL_LOSSES:  # the input's weights as a distribution
-            w = x.flatten(1)
-            if bool((w < 0).any()):
-                raise AekitError(
-                    f"recon_loss {self.recon_loss!r} needs non-negative inputs (TF-IDF)"
-                )
-            if self.recon_loss == "multinomial-binary":  # every present feature alike
-                w = (w > 0).to(w.dtype)
-            target = w / w.sum(1, keepdim=True).clamp_min(1e-12)
-            return -(target * torch.log_softmax(logits.flatten(1), 1)).sum(1).mean()
-        return F.mse_loss(self._out_act(logits), x)
+        if self.recon_loss == "mse":
+            return F.mse_loss(self._out_act(logits), x)
+        return self.row_losses(logits, x).mean()
+
+    def row_losses(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Each row's reconstruction loss (B,), as `reconstruction_loss` averages them."""
+        if self.recon_loss in ("bce", "l1", "mse"):
+            if self.recon_loss == "bce":
+                err = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+            else:
+                diff = self._out_act(logits) - x
+                err = diff.abs() if self.recon_loss == "l1" else diff.pow(2)
+            return err.flatten(1).mean(1)
+        if self.recon_loss == "psnr":  # = -(PSNR) for data range 1
+            return 10.0 * torch.log10((self._out_act(logits) - x).flatten(1).pow(2).mean(1) + 1e-8)
+        w = x.flatten(1)  # multinomial: the input's weights as a distribution
+        if bool((w < 0).any()):
+            raise AekitError(f"recon_loss {self.recon_loss!r} needs non-negative inputs (TF-IDF)")
+        if self.recon_loss == "multinomial-binary":  # every present feature alike
+            w = (w > 0).to(w.dtype)
+        target = w / w.sum(1, keepdim=True).clamp_min(1e-12)
+        return -(target * torch.log_softmax(logits.flatten(1), 1)).sum(1)
 
     def _out_act(self, logits: torch.Tensor) -> torch.Tensor:
         if self.output == "softmax":  # a distribution, rescaled to unit L2 norm like TF-IDF rows

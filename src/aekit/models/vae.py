@@ -13,7 +13,7 @@ from torch import nn
 
 from ..errors import AekitError
 from ..registry import register
-from .base import Autoencoder
+from .base import Autoencoder, fence
 from .conv import check_conv_shape
 from .layers import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 
@@ -76,12 +76,18 @@ class VAEBase(Autoencoder):
         return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(1)
 
     def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
-        """Negative ELBO per sample (mean over the batch); in eval mode the KL weight is beta."""
+        """Negative ELBO per sample (mean over the batch); in eval mode the KL weight is beta.
+        With `trim`, training leaves out the rows whose negative ELBO lies beyond the batch's
+        fence (see Autoencoder)."""
         mu, logvar = self.encode_dist(self.corrupt(x))
         z = self.reparameterize(mu, logvar)
-        nll = self.nll(self.decoder(z), x).mean()
-        kl = self.kl(mu, logvar).mean()
+        nll, kl = self.nll(self.decoder(z), x), self.kl(mu, logvar)
         weight = self.kl_weight if self.training else self.beta
+        if self.trim is not None and self.training:
+            keep = ((nll + weight * kl).detach() <= fence(nll + weight * kl, self.trim)).float()
+            nll, kl = (nll * keep).sum() / keep.sum(), (kl * keep).sum() / keep.sum()
+        else:
+            nll, kl = nll.mean(), kl.mean()
         return {"nll": nll, "kl": kl, "loss": nll + weight * kl}
 
     @torch.no_grad()
