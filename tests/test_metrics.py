@@ -161,3 +161,20 @@ def test_class_histogram_known_answer():
     assert h["class_shares"] == pytest.approx([0.6, 0.3, 0.1, 0.0, 0.0])
     assert h["class_coverage"] == 3 and h["max_class_share"] == pytest.approx(0.6)
     assert class_histogram(pred, 5, min_share=0.2)["class_coverage"] == 2
+
+
+def test_knn_accuracy_caps_k_at_the_smallest_training_fold():
+    """Three samples per class give training folds of four: k = 5 would fail in every fold, and
+    scikit-learn would quietly score each fold NaN."""
+    import warnings
+
+    from aekit.metrics import knn_accuracy
+
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(0, 0.1, (3, 2)), rng.normal(5, 0.1, (3, 2))]
+    y = np.r_[np.zeros(3, int), np.ones(3, int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        acc = knn_accuracy(x, y, k=5)
+    assert np.isfinite(acc) and 0.0 <= acc <= 1.0
+    assert knn_accuracy(np.r_[x, x + 0.01], np.r_[y, y], k=5) == 1.0  # folds big enough: k = 5

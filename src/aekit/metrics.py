@@ -178,7 +178,8 @@ def effective_dims(z: np.ndarray, fraction: float = 0.95) -> int:
 
 
 def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int = 5, seed: int = 0) -> float:
-    """Mean stratified 5-fold accuracy of a k-nearest-neighbour classifier on the features."""
+    """Mean stratified 5-fold accuracy of a k-nearest-neighbour classifier on the features (k
+    capped at the smallest training fold, so a handful of samples still gives a number)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -189,6 +190,7 @@ def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int = 5, seed: int
     if folds < 2:
         raise AekitError("kNN accuracy needs at least 2 samples of every class")
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    k = min(k, min(len(train) for train, _ in cv.split(features, labels)))
     return float(cross_val_score(KNeighborsClassifier(k), features, labels, cv=cv).mean())
 
 
