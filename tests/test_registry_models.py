@@ -307,3 +307,14 @@ def test_trim_leaves_rows_beyond_the_fence_out_of_training(name):
     assert (x.grad[:4].abs().sum(1) > 0).all()  # without trim the far rows pull too
     with pytest.raises(AekitError, match="trim must be > 0"):
         build_model(name, input_shape=(30,), latent=4, trim=0)
+
+
+def test_fence_keeps_every_row_where_most_of_a_batch_is_alike():
+    from aekit.models.base import fence, fenced_mean
+
+    alike = torch.tensor([0.0] * 50 + [0.1, 0.2, 5.0])  # IQR 0: the fence would cut 3 rows
+    assert float(fence(alike, 3.0)) == float("inf")
+    assert float(fenced_mean(alike, 3.0)) == pytest.approx(float(alike.mean()))
+    spread = torch.arange(1.0, 21.0)  # Q3 15.25, IQR 9.5: fence 43.75
+    assert float(fence(spread, 3.0)) == pytest.approx(15.25 + 3 * 9.5)
+    assert float(fenced_mean(torch.cat([spread, torch.tensor([100.0])]), 3.0)) == 10.5

@@ -19,10 +19,12 @@ CODE_ACTIVATIONS = ("linear", "relu", "sigmoid")
 
 
 def fence(values: torch.Tensor, k: float) -> torch.Tensor:
-    """Tukey's upper fence Q3 + k x IQR of `values` (B,), as a constant (no gradient)."""
+    """Tukey's upper fence Q3 + k x IQR of `values` (B,), as a constant (no gradient). Where
+    the IQR is 0 (most of a batch alike, e.g. duplicated rows) the fence would cut every row
+    that differs at all, so it is +inf there: every row counts."""
     v = values.detach().float()
     q1, q3 = torch.quantile(v, torch.tensor([0.25, 0.75], device=v.device))
-    return q3 + k * (q3 - q1)
+    return torch.where(q3 > q1, q3 + k * (q3 - q1), torch.full_like(q3, float("inf")))
 
 
 def fenced_mean(values: torch.Tensor, k: float) -> torch.Tensor:
