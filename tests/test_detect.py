@@ -301,6 +301,10 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
     page = (tmp_path / "u" / "report.html").read_text()
     assert f"ROC-AUC <b>{s['test']['roc_auc']:.4f}</b>" in page
     assert f"fitted on {s['n_fit']:,} rows of the training and validation splits" in page
+    training = page.split("<h3>Training</h3>")[1].split("</table>")[0]  # the estimator's options
+    for key, value in (("estimator", "AnomalyDetector"), ("epochs", "10"),
+                       ("contamination", "0.3"), ("n_models", "2")):  # fmt: skip
+        assert f"<th>{key}</th><td>{value}</td>" in training, training
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1
     table = tmp_path / "t.csv"

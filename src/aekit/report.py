@@ -142,11 +142,15 @@ def build_report(
         if ds.class_names:
             data_rows.append(("classes", ds.class_names))
         tc = info.get("train_config", {})
+        if "estimator" in tc:  # fitted by an estimator (aekit detect fit): its parameters
+            p = tc.get("params", {})
+            tc = {"estimator": tc["estimator"], **p, "seed": p.get("random_state")}
         train_rows = [
             (k, tc[k])
-            for k in ("epochs", "batch_size", "lr", "optimizer", "schedule", "seed")
-            if k in tc
-        ]
+            for k in ("estimator", "epochs", "batch_size", "lr", "optimizer", "schedule", "seed",
+                      "contamination", "score_by", "n_models")
+            if tc.get(k) is not None
+        ]  # fmt: skip
         for k in ("epochs_run", "best_epoch", "train_seconds", "train_device", "torch_threads"):
             if k in train_info:
                 train_rows.append((k.replace("_", " "), train_info[k]))
