@@ -27,10 +27,12 @@ def fence(values: torch.Tensor, k: float) -> torch.Tensor:
     return torch.where(q3 > q1, q3 + k * (q3 - q1), torch.full_like(q3, float("inf")))
 
 
-def fenced_mean(values: torch.Tensor, k: float) -> torch.Tensor:
-    """The mean of the `values` (B,) at or below their fence: gradients reach those only. (A
-    0/1 weight, not boolean indexing, so that a GPU need not wait to learn how many rows.)"""
-    keep = (values.detach() <= fence(values, k)).to(values.dtype)
+def fenced_mean(values: torch.Tensor, k: float, by: torch.Tensor | None = None) -> torch.Tensor:
+    """The mean of the `values` (B,) of the rows whose `by` (default: the values themselves)
+    lies at or below its fence: gradients reach those rows only. (0/1 weights, not a boolean
+    index, so that a GPU need not wait to learn how many rows are kept.)"""
+    by = values if by is None else by
+    keep = (by.detach() <= fence(by, k)).to(values.dtype)
     return (values * keep).sum() / keep.sum()
 
 
