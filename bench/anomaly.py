@@ -18,6 +18,7 @@ Usage: .venv/bin/python bench/anomaly.py --threads 1           (everything, ~30 
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_notrim,aekit_trim1.5,iforest --tag trim
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_notrim,pyod_ae,iforest --seeds 3,4,5,6,7 --tag trim_seeds3-7
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_e20,aekit_e30 --tag trim_epochs
+       .venv/bin/python bench/anomaly.py --methods aekit,aekit_ens5 --tag trim_committee
        .venv/bin/python bench/anomaly.py --throughput-only --threads 2   (1 and 2 threads; idle machine)
 Writes bench/results/anomaly.json (or anomaly_throughput.json).
 """
