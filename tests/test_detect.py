@@ -106,9 +106,13 @@ def test_trim_keeps_a_contaminated_training_set_from_teaching_its_anomalies():
     with np.load(SHUTTLE, allow_pickle=False) as z:
         x, y = z["X"].astype(np.float64), z["y"].astype(int)
     xa, xb, _, yb = train_test_split(x, y, test_size=0.3, random_state=0, stratify=y)
-    auc = {trim: roc_auc_score(yb, AnomalyDetector(trim=trim).fit(xa).decision_function(xb))
-           for trim in (3.0, None)}  # fmt: skip
+    dets = {trim: AnomalyDetector(trim=trim).fit(xa) for trim in (3.0, None)}
+    auc = {trim: roc_auc_score(yb, d.decision_function(xb)) for trim, d in dets.items()}
     assert auc[3.0] > 0.99 and auc[None] < auc[3.0] - 0.05, auc
+    # the fence left out about as many rows as the split holds anomalies (7%); untrimmed: none
+    left_out = 1.0 - dets[3.0].history_.rows[-1]["train_kept"]
+    assert 0.04 < left_out < 0.12, left_out
+    assert "train_kept" not in dets[None].history_.rows[-1]
 
 
 def test_explain_names_the_perturbed_column():
@@ -288,11 +292,13 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
     s = json.loads((tmp_path / "u" / "summary.json").read_text())
     assert s["detector"]["n_models"] == 2 and s["test"]["roc_auc"] > 0.9
     assert s["detector"]["recon_loss"] == "l1" and s["detector"]["trim"] == 3.0  # tables' default
+    assert 0.0 <= s["trimmed_share"] < 0.25 and "the batch fence (--trim 3) left out" in out
     code, _, _ = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "m", "--recon-loss",
                      "mse", "--trim", "none", "--no-progress", *_fast_cli())  # fmt: skip
     assert code == 0
-    fitted = json.loads((tmp_path / "m" / "summary.json").read_text())["detector"]
-    assert fitted["recon_loss"] == "mse" and fitted["trim"] is None
+    fitted = json.loads((tmp_path / "m" / "summary.json").read_text())
+    assert fitted["detector"]["recon_loss"] == "mse" and fitted["detector"]["trim"] is None
+    assert fitted["trimmed_share"] is None
     for bad in ("0", "x"):
         code, _, err = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "t", "--trim", bad)
         assert code == 2 and "--trim: expected a number > 0 or none" in err, err
@@ -303,7 +309,9 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
     assert f"fitted on {s['n_fit']:,} rows of the training and validation splits" in page
     training = page.split("<h3>Training</h3>")[1].split("</table>")[0]  # the estimator's options
     for key, value in (("estimator", "AnomalyDetector"), ("epochs", "10"),
-                       ("contamination", "0.3"), ("n_models", "2")):  # fmt: skip
+                       ("contamination", "0.3"), ("n_models", "2"),
+                       ("rows left out by the batch fence, last epoch",
+                        f"{s['trimmed_share']:.1%}")):  # fmt: skip
         assert f"<th>{key}</th><td>{value}</td>" in training, training
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1

@@ -291,6 +291,7 @@ def test_trim_leaves_rows_beyond_the_fence_out_of_training(name):
     terms["loss"].backward()
     grad = x.grad.abs().sum(1)
     assert (grad[:4] == 0).all() and (grad[4:] > 0).all()
+    assert float(terms["kept"]) == pytest.approx(60 / 64)  # the share of rows inside the fence
     if name != "vae":
         with torch.no_grad():
             rows = m.row_losses(*(lambda lc: (lc[0], x))(m.logits_and_code(x)))
@@ -298,6 +299,7 @@ def test_trim_leaves_rows_beyond_the_fence_out_of_training(name):
         assert float(terms["recon"].detach()) == pytest.approx(float(rows[4:].mean()), 1e-5)
         m.eval()
         assert float(m.loss(x)["recon"].detach()) == pytest.approx(float(rows.mean()), 1e-5)
+        assert "kept" not in m.loss(x)
     untrimmed = build_model(name, seed=0, input_shape=(30,), latent=4, hidden=[16],
                             output="linear", **opts)  # fmt: skip
     x.grad = None
@@ -310,11 +312,13 @@ def test_trim_leaves_rows_beyond_the_fence_out_of_training(name):
 
 
 def test_fence_keeps_every_row_where_most_of_a_batch_is_alike():
-    from aekit.models.base import fence, fenced_mean
+    from aekit.models.base import fence, inside_fence, kept_mean
 
     alike = torch.tensor([0.0] * 50 + [0.1, 0.2, 5.0])  # IQR 0: the fence would cut 3 rows
     assert float(fence(alike, 3.0)) == float("inf")
-    assert float(fenced_mean(alike, 3.0)) == pytest.approx(float(alike.mean()))
+    assert float(inside_fence(alike, 3.0).sum()) == len(alike)
     spread = torch.arange(1.0, 21.0)  # Q3 15.25, IQR 9.5: fence 43.75
     assert float(fence(spread, 3.0)) == pytest.approx(15.25 + 3 * 9.5)
-    assert float(fenced_mean(torch.cat([spread, torch.tensor([100.0])]), 3.0)) == 10.5
+    far = torch.cat([spread, torch.tensor([100.0])])
+    assert inside_fence(far, 3.0).tolist() == [1.0] * 20 + [0.0]
+    assert float(kept_mean(far, inside_fence(far, 3.0))) == 10.5

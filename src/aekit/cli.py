@@ -431,6 +431,9 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
         raise AekitError(str(e)) from None
     print(f"fitted on {s['n_fit']:,} rows in {s['fit_seconds']:.1f} s; threshold {s['threshold']:.5g} "
           f"flags {s['n_flagged_fit']:,} of them (contamination {s['contamination']})")  # fmt: skip
+    if s.get("trimmed_share") is not None:
+        print(f"the batch fence (--trim {s['detector']['trim']:g}) left out {s['trimmed_share']:.1%} "
+              "of the training rows in the last epoch")  # fmt: skip
     t = s.get("test")
     if t:
         auc = "-" if t["roc_auc"] is None else f"{t['roc_auc']:.4f}"

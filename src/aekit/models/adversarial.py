@@ -335,7 +335,7 @@ class AdversarialAutoencoder(Autoencoder):
             prior = torch.randn_like(code)
             return discriminator_terms(self.critic(prior), self.critic(code), self.label_smoothing)
         logits, code = self.logits_and_code(self.corrupt(x))
-        terms = {"recon": self.recon_term(logits, x)}
+        terms = self.recon_terms(logits, x)
         with frozen(self.critic):
             terms["adversarial"] = F.softplus(-self.critic(code)).mean()
         weight = self.adv_weight if self.training else 0.0

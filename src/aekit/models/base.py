@@ -27,12 +27,14 @@ def fence(values: torch.Tensor, k: float) -> torch.Tensor:
     return torch.where(q3 > q1, q3 + k * (q3 - q1), torch.full_like(q3, float("inf")))
 
 
-def fenced_mean(values: torch.Tensor, k: float, by: torch.Tensor | None = None) -> torch.Tensor:
-    """The mean of the `values` (B,) of the rows whose `by` (default: the values themselves)
-    lies at or below its fence: gradients reach those rows only. (0/1 weights, not a boolean
+def inside_fence(values: torch.Tensor, k: float) -> torch.Tensor:
+    """0/1 weights (B,): 1 for the `values` at or below their fence. (Weights, not a boolean
     index, so that a GPU need not wait to learn how many rows are kept.)"""
-    by = values if by is None else by
-    keep = (by.detach() <= fence(by, k)).to(values.dtype)
+    return (values.detach() <= fence(values, k)).to(values.dtype)
+
+
+def kept_mean(values: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """The mean of the `values` (B,) of the rows `keep` (0/1) keeps: gradients reach those."""
     return (values * keep).sum() / keep.sum()
 
 
@@ -164,12 +166,15 @@ class Autoencoder(Model):
         return self.decode(self.encode(x))
 
     def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
-        """Named loss terms for a clean batch x; "loss" is the total that `group` minimizes."""
+        """Named loss terms for a clean batch x; "loss" is the total that `group` minimizes
+        ("kept", with `trim` while training, is the share of rows inside the fence)."""
         logits, code = self.logits_and_code(self.corrupt(x))
-        terms = {"recon": self.recon_term(logits, x)}
+        terms = self.recon_terms(logits, x)
+        loss = terms["recon"]
         if self.sparsity is not None:
             terms["sparsity"] = self.sparsity.penalty(code)
-        terms["loss"] = sum(terms.values())  # type: ignore[assignment]
+            loss = loss + terms["sparsity"]
+        terms["loss"] = loss
         return terms
 
     # -- helpers ---------------------------------------------------------------------------
@@ -193,12 +198,15 @@ class Autoencoder(Model):
             return self.noise(x)
         return self.noise(x, (0.0, 1.0)).clamp(0.0, 1.0)
 
-    def recon_term(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """The reconstruction term a batch trains on: `reconstruction_loss`, or while training
-        with `trim`, the mean of the per-row losses inside the batch's fence."""
+    def recon_terms(self, logits: torch.Tensor, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The reconstruction term a batch trains on, "recon": `reconstruction_loss`, or while
+        training with `trim`, the mean of the per-row losses inside the batch's fence, with
+        "kept", the share of rows inside it."""
         if self.trim is None or not self.training:
-            return self.reconstruction_loss(logits, x)
-        return fenced_mean(self.row_losses(logits, x), self.trim)
+            return {"recon": self.reconstruction_loss(logits, x)}
+        rows = self.row_losses(logits, x)
+        keep = inside_fence(rows, self.trim)
+        return {"recon": kept_mean(rows, keep), "kept": keep.mean()}
 
     def reconstruction_loss(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over elements: MSE (or absolute error) of the output against x, or BCE with

@@ -63,12 +63,15 @@ class Ensemble(Autoencoder):
 
     def loss(self, x: torch.Tensor, group: str = "main") -> dict[str, torch.Tensor]:
         """The sum of the members' own losses (their parameters are disjoint, so each member
-        learns as if trained alone on the same batches); "recon" is their mean."""
+        learns as if trained alone on the same batches); "recon" (and "kept") their mean."""
         terms = [m.loss(x) for m in self.autoencoders]
-        return {
+        out = {
             "recon": torch.stack([t["recon"] for t in terms]).mean(),
             "loss": torch.stack([t["loss"] for t in terms]).sum(),
         }
+        if all("kept" in t for t in terms):  # members that trim: their mean share kept
+            out["kept"] = torch.stack([t["kept"] for t in terms]).mean()
+        return out
 
     def on_epoch_start(self, epoch: int) -> None:
         for m in self.autoencoders:

@@ -13,7 +13,7 @@ from torch import nn
 
 from ..errors import AekitError
 from ..registry import register
-from .base import Autoencoder, fenced_mean
+from .base import Autoencoder, inside_fence, kept_mean
 from .conv import check_conv_shape
 from .layers import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 
@@ -84,10 +84,10 @@ class VAEBase(Autoencoder):
         nll, kl = self.nll(self.decoder(z), x), self.kl(mu, logvar)
         weight = self.kl_weight if self.training else self.beta
         if self.trim is not None and self.training:  # the rows inside the fence of -ELBO
-            neg_elbo = nll + weight * kl
-            nll, kl = fenced_mean(nll, self.trim, neg_elbo), fenced_mean(kl, self.trim, neg_elbo)
-        else:
-            nll, kl = nll.mean(), kl.mean()
+            keep = inside_fence(nll + weight * kl, self.trim)
+            nll, kl = kept_mean(nll, keep), kept_mean(kl, keep)
+            return {"nll": nll, "kl": kl, "loss": nll + weight * kl, "kept": keep.mean()}
+        nll, kl = nll.mean(), kl.mean()
         return {"nll": nll, "kl": kl, "loss": nll + weight * kl}
 
     @torch.no_grad()
