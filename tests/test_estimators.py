@@ -69,6 +69,23 @@ def test_reconstruction_scores_and_inverse(digits_xy):
     assert np.median(est.score_samples(noise)) > 3 * np.median(est.score_samples(X[1200:]))
 
 
+def test_transformer_trim_keeps_junk_rows_from_being_learned(digits_xy):
+    """1,200 digits plus 60 rows of uniform noise: trained on every row, a 16-d code learns
+    to reconstruct the noise too (and the digits worse); trimmed, it leaves those rows out."""
+    X, _ = digits_xy
+    junk = np.random.default_rng(0).uniform(0, 16, size=(60, 64))
+    rows = np.r_[X[:1200], junk]
+    ratio, digit_err = {}, {}
+    for trim in (3.0, None):
+        est = AutoencoderTransformer(latent=16, epochs=30, trim=trim).fit(rows)
+        s = est.score_samples(rows)
+        ratio[trim] = np.median(s[1200:]) / np.median(s[:1200])
+        digit_err[trim] = s[:1200].mean()
+    assert est.model_.trim is None and clone(est).set_params(trim=3.0).trim == 3.0
+    assert ratio[3.0] > 10 * ratio[None], ratio  # measured: 209 vs 4
+    assert digit_err[3.0] < 0.9 * digit_err[None], digit_err  # measured: 0.031 vs 0.043
+
+
 def test_clone_save_load_without_pickle(digits_xy, tmp_path):
     X, _ = digits_xy
     est = AutoencoderTransformer(latent=8, epochs=5, noise="gaussian:0.1", hidden=(64,)).fit(

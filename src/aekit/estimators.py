@@ -98,7 +98,9 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
     `transform` gives codes, `inverse_transform` reconstructions (in the input's units),
     `score_samples` the per-row reconstruction error (mean squared, on standardized features).
     Columns are standardized with statistics of the rows given to `fit`. Usable in a
-    `Pipeline` before a classifier, t-SNE or clustering.
+    `Pipeline` before a classifier, t-SNE or clustering. `trim=K` trains robustly on rows that
+    hold outliers (each batch leaves out the rows beyond Q3 + K x IQR of its losses); None
+    trains on every row.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         noise: str | None = None,
         sparsity: str | None = None,
         hidden: tuple[int, ...] | None = None,
+        trim: float | None = None,
         epochs: int = 30,
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -120,6 +123,7 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         self.noise = noise
         self.sparsity = sparsity
         self.hidden = hidden
+        self.trim = trim
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -267,7 +271,7 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
     cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": "linear"}
-    for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # the last two: detector
+    for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # recon_loss: detector
         if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)
     return cfg
