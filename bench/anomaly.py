@@ -12,7 +12,7 @@ features - 1). PyOD's VAE is run as shipped: its default capacity=0 clamps the K
 Also: the credit-card sample with frauds subsampled to 1% of the test rows (novelty, 20
 seeds), and scoring throughput of a 30-feature detector on 1,000,000 rows.
 Needs PyOD: .venv/bin/pip install -e '.[bench]'
-Usage: .venv/bin/python bench/anomaly.py --threads 1           (everything, ~30 min)
+Usage: .venv/bin/python bench/anomaly.py --threads 1           (everything, ~15 min here)
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_recon,aekit_ens5,iforest --tag ensemble
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_e5,aekit_e20,aekit_e30,aekit_code8,iforest --tag variants
        .venv/bin/python bench/anomaly.py --methods aekit,aekit_notrim,aekit_trim1.5,iforest --tag trim
