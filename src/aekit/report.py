@@ -154,9 +154,9 @@ def build_report(
         for k in ("epochs_run", "best_epoch", "train_seconds", "train_device", "torch_threads"):
             if k in train_info:
                 train_rows.append((k.replace("_", " "), train_info[k]))
-        if history is not None and history.rows and "train_kept" in history.rows[-1]:
-            share = 1.0 - history.rows[-1]["train_kept"]  # trained with `trim`
-            train_rows.append(("rows left out by the batch fence, last epoch", f"{share:.1%}"))
+        if history is not None and history.trimmed_share is not None:  # trained with `trim`
+            train_rows.append(("rows left out by the batch fence, last epoch",
+                               f"{history.trimmed_share:.1%}"))  # fmt: skip
         model_rows = [("family", info.get("model")), ("parameters", info.get("num_parameters"))]
         model_rows += [(k, v) for k, v in cfg.items() if k != "input_shape" and v is not None]
         sections.append(("run", "Run", (

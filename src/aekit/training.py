@@ -98,6 +98,13 @@ class History:
         return [r[key] for r in self.rows if key in r]
 
     @property
+    def trimmed_share(self) -> float | None:
+        """The share of training rows a `trim` fence left out in the last epoch (1 - the
+        "kept" term); None for a model that trained on every row."""
+        kept = self.rows[-1].get("train_kept") if self.rows else None
+        return None if kept is None else 1.0 - kept
+
+    @property
     def best(self) -> dict[str, float]:
         return next(r for r in self.rows if r["epoch"] == self.best_epoch)
 

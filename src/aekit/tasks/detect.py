@@ -155,7 +155,7 @@ def detect_fit(
         "contamination": det.contamination, "threshold": det.threshold_,
         "n_fit": int(len(x_fit)), "n_flagged_fit": int(det.labels_.sum()),
         "fit_seconds": fit_seconds, "features": names,
-        "trimmed_share": _trimmed_share(det.history_),
+        "trimmed_share": det.history_.trimmed_share,
         "detector": {k: v for k, v in det.get_params().items() if k != "verbose"},
     }  # fmt: skip
     test_scores = det.decision_function(pd.DataFrame(flat["test"], columns=names))
@@ -170,13 +170,6 @@ def detect_fit(
         _write_report(det, ds, raw, out, summary, test_scores)
     write_summary(out, summary)
     return summary
-
-
-def _trimmed_share(history) -> float | None:
-    """The share of training rows the batch fence (`trim`) left out in the last epoch; None
-    when the detector trained on every row."""
-    kept = history.rows[-1].get("train_kept") if history.rows else None
-    return None if kept is None else 1.0 - kept
 
 
 def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[str, Any],
