@@ -31,17 +31,17 @@ def _ints(text: str) -> list[int]:
         ) from None
 
 
-def _fence_or_none(text: str) -> list[float | None]:
-    """--trim K|none as a one-item list, so that "none" differs from not given."""
+def _fence_or_none(text: str) -> float | None:
+    """--trim K|none (the option is absent from the namespace when not given)."""
     if text.strip().lower() == "none":
-        return [None]
+        return None
     try:
         k = float(text)
     except ValueError:
         k = -1.0
     if not k > 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0 or none, got {text!r}")
-    return [k]
+    return k
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -421,8 +421,8 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
             "batch_size": a.batch_size, "lr": a.lr, "score_by": a.score_by, "n_models": a.n_models,
             "recon_loss": a.recon_loss, "device": a.device, "verbose": not a.no_progress}  # fmt: skip
     opts = {k: v for k, v in opts.items() if v is not None}
-    if a.trim is not None:  # "none" (None) is a choice of its own here
-        opts["trim"] = a.trim[0]
+    if "trim" in vars(a):  # given: "none" (None) is a choice of its own here
+        opts["trim"] = a.trim
     try:
         s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
                        normal_class=a.normal_class, seed=a.seed, overwrite=a.overwrite,
@@ -761,7 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--recon-loss", choices=("l1", "mse"),
                    help="what training minimizes: the absolute (l1, the default for tables) or "
                    "squared (mse: series, audio, text) reconstruction error")  # fmt: skip
-    d.add_argument("--trim", type=_fence_or_none, metavar="K|none",
+    d.add_argument("--trim", type=_fence_or_none, metavar="K|none", default=argparse.SUPPRESS,
                    help="leave out of each training batch the rows whose loss lies beyond "
                    "Q3 + K x IQR of the batch's (default 3 for tables: anomalies in the training "
                    "rows teach the model less; none for series, audio, text)")  # fmt: skip
