@@ -14,6 +14,7 @@ from .data import BUILTIN, Dataset, load_dataset
 from .engine import describe_device
 from .errors import AekitError
 from .metrics import reconstruct
+from .models.base import MULTINOMIAL_LOSSES
 from .monitor import CoverageProbe
 from .registry import build_model, get_entry
 from .tasks.evaluate import evaluate, generation_applies
@@ -41,8 +42,6 @@ def load_args(source: str | Path, **kwargs: Any) -> dict[str, Any]:
 def default_output(kind: str, recon_loss: str | None = None) -> str:
     """Images in [0, 1] get sigmoid outputs; standardized tables and signals linear ones; the
     multinomial losses (text) softmax ones."""
-    from .models.base import MULTINOMIAL_LOSSES
-
     if recon_loss in MULTINOMIAL_LOSSES:
         return "softmax"
     return "sigmoid" if kind == "image" else "linear"

@@ -222,15 +222,15 @@ class Autoencoder(Model):
 
     def row_losses(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Each row's reconstruction loss (B,), as `reconstruction_loss` averages them."""
-        if self.recon_loss in ("bce", "l1", "mse"):
-            if self.recon_loss == "bce":
-                err = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-            else:
-                diff = self._out_act(logits) - x
-                err = diff.abs() if self.recon_loss == "l1" else diff.pow(2)
-            return err.flatten(1).mean(1)
-        if self.recon_loss == "psnr":  # = -(PSNR) for data range 1
-            return 10.0 * torch.log10((self._out_act(logits) - x).flatten(1).pow(2).mean(1) + 1e-8)
+        if self.recon_loss == "bce":
+            return (
+                F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).mean(1)
+            )
+        if self.recon_loss == "l1":
+            return (self._out_act(logits) - x).abs().flatten(1).mean(1)
+        if self.recon_loss in ("mse", "psnr"):
+            mse = (self._out_act(logits) - x).flatten(1).pow(2).mean(1)
+            return mse if self.recon_loss == "mse" else 10.0 * torch.log10(mse + 1e-8)  # -PSNR
         w = x.flatten(1)  # multinomial: the input's weights as a distribution
         if bool((w < 0).any()):
             raise AekitError(f"recon_loss {self.recon_loss!r} needs non-negative inputs (TF-IDF)")
