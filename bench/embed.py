@@ -39,7 +39,7 @@ from _common import DOCS, machine, parse_args, trained_run, write_result  # noqa
 from aekit import load  # noqa: E402
 from aekit.metrics import encode, knn_accuracy, trustworthiness  # noqa: E402
 from aekit.tasks import evaluation_data  # noqa: E402
-from aekit.tasks.embed import embed, map_2d, tsne  # noqa: E402
+from aekit.tasks.embed import embed, map_2d, tsne, tsne_schedule  # noqa: E402
 
 
 def main() -> None:
@@ -193,7 +193,7 @@ def tsne_schedules(a, run: Path, model, x: np.ndarray, y: np.ndarray, pixels: np
         return {k: min((r for r in rows if r["knn_accuracy"] >= floor), key=lambda r: r["seconds"])
                 for k, rows in grid.items()}  # fmt: skip
 
-    default_schedule = (EARLY[-1], FURTHER[-1])
+    default_schedule = tsne_schedule()  # openTSNE's, as `aekit embed` runs it by default
     default = next(r for r in grid["pixels"] if schedule_of(r) == default_schedule)
     reference = default["knn_accuracy"]
     picks = cheapest(reference)

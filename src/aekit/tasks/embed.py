@@ -135,6 +135,8 @@ def embed_run(
     if len(x) < 3:
         raise AekitError(f"{len(x)} samples to embed; a map needs at least 3 (the data's test "
                          "split is what gets embedded)")  # fmt: skip
+    if method == "tsne":  # resolved once: what the map runs and the summary records
+        schedule = tsne_schedule(*(schedule or ()))
     codes, coords, seconds = embed(ck.model, x, method, seed, progress, schedule)
     out = output_dir(out)
     q = map_quality(codes, coords, labels, seed)
@@ -155,8 +157,7 @@ def embed_run(
         "trustworthiness_inputs": trustworthiness(x, coords, seed=seed),
         "run": str(ck.path),
     }
-    if method == "tsne":
-        early, further = tsne_schedule(*(schedule or ()))
-        summary["tsne_iterations"] = {"exaggeration": early, "further": further}
+    if schedule is not None:
+        summary["tsne_iterations"] = dict(zip(("exaggeration", "further"), schedule, strict=True))
     write_summary(out, summary)
     return summary
