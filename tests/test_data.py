@@ -167,6 +167,12 @@ def test_csv_with_labels_and_errors(tmp_path):
     df.assign(f2=[None] + list(range(19))).to_csv(tmp_path / "nan.csv", index=False)
     with pytest.raises(AekitError, match="missing values in column.*f2"):
         load_dataset(tmp_path / "nan.csv")
+    df.assign(f1=[np.inf] + [1.0] * 19).to_csv(tmp_path / "inf.csv", index=False)
+    with pytest.raises(AekitError, match=r"infinite values in column\(s\) f1$"):
+        load_dataset(tmp_path / "inf.csv")
+    df.assign(f2=[1e39] + [1.0] * 19).to_csv(tmp_path / "huge.csv", index=False)  # > float32 max
+    with pytest.raises(AekitError, match=r"infinite values in column\(s\) f2$"):
+        load_dataset(tmp_path / "huge.csv")
 
 
 def test_parquet(tmp_path):

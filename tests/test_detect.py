@@ -269,6 +269,10 @@ def test_score_refuses_bad_files_in_one_line(cc_run, tmp_path, capsys):
             src.assign(V2=[1.0] * 40 + [np.nan] * 10),
             "missing value in column 'V2' at data row 41",
         ),
+        "inf": (
+            src.assign(Amount=[1.0] * 45 + [np.inf] + [1.0] * 4),
+            "infinite value in column 'Amount' at data row 46",
+        ),
     }
     for name, (df, message) in cases.items():
         f = tmp_path / f"{name}.csv"

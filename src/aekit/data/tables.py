@@ -54,7 +54,12 @@ def frame_to_arrays(df, source: str, label_column: str | None):
     missing = [str(c) for c in df.columns if df[c].isna().any()]
     if missing:
         raise AekitError(f"{source}: missing values in column(s) {', '.join(missing)}")
-    return df.to_numpy(dtype=np.float32), y, [str(c) for c in df.columns]
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, refused below
+        x = df.to_numpy(dtype=np.float32)
+    infinite = [str(c) for c, bad in zip(df.columns, ~np.isfinite(x).all(0)) if bad]
+    if infinite:  # inf in the file, or a value beyond float32's range
+        raise AekitError(f"{source}: infinite values in column(s) {', '.join(infinite)}")
+    return x, y, [str(c) for c in df.columns]
 
 
 def read_table(path: Path, label_column: str | None = None):

@@ -231,13 +231,13 @@ def _features(df, names: list[str], label_column: str | None, path: Path, first_
                                      or pd.api.types.is_bool_dtype(feats[c]))]  # fmt: skip
     if bad:
         raise AekitError(f"{path}: non-numeric column(s) {', '.join(bad)}")
-    na = feats.isna().to_numpy()
-    if na.any():
-        r, c = np.argwhere(na)[0]
-        raise AekitError(
-            f"{path}: missing value in column {names[c]!r} at data row {first_row + r + 1}"
-        )
-    return feats.to_numpy(dtype=np.float64)
+    x = feats.to_numpy(dtype=np.float64)
+    bad_cells = ~np.isfinite(x)  # NaN (an empty cell) or inf
+    if bad_cells.any():
+        r, c = np.argwhere(bad_cells)[0]
+        what = "missing value" if np.isnan(x[r, c]) else "infinite value"
+        raise AekitError(f"{path}: {what} in column {names[c]!r} at data row {first_row + r + 1}")
+    return x
 
 
 def detect_score(
