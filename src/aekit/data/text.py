@@ -49,18 +49,23 @@ class TextFeatures:
 
     def transform(self, texts: np.ndarray) -> np.ndarray:
         """(N,) documents -> (N, V) float32 TF-IDF rows."""
+        return self.transform_sparse(texts).toarray()  # float32 while sparse: no float64 copy
+
+    def transform_sparse(self, texts: np.ndarray):
+        """(N,) documents -> the same rows as a float32 scipy CSR matrix."""
+        import scipy.sparse
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.preprocessing import normalize
 
         if len(texts) == 0:
-            return np.zeros((0, len(self.vocabulary)), dtype=np.float32)
+            return scipy.sparse.csr_matrix((0, len(self.vocabulary)), dtype=np.float32)
         counts = CountVectorizer(
             vocabulary={t: i for i, t in enumerate(self.vocabulary)}, token_pattern=TOKEN_PATTERN
         ).transform(list(texts))
         tf = counts.astype(np.float64)
         tf.data = 1.0 + np.log(tf.data)  # sublinear tf
         x = normalize(tf.multiply(np.asarray(self.idf)[None]).tocsr(), norm="l2")
-        return np.asarray(x.todense(), dtype=np.float32)
+        return x.astype(np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "tfidf", "vocabulary": self.vocabulary, "idf": self.idf,

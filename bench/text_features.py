@@ -1,0 +1,85 @@
+"""Memory and time of turning documents into TF-IDF rows (aekit.data.text.TextFeatures).
+
+Side by side, each in a fresh process (peak memory is per process): `transform` as it is
+(the sparse TF-IDF matrix cast to float32, then made dense) and the expression it replaced
+(`np.asarray(x.todense(), dtype=np.float32)`: a float64 dense copy first). Documents: the
+7,600 AG News texts (title and description), repeated --copies times; the vocabulary (10,000
+words) is fitted on the first 7,600. Reports seconds, the rise in peak resident memory, and
+checks that both give the same array bit for bit.
+
+Usage: .venv/bin/python bench/text_features.py [--copies 5]
+Writes bench/results/text_features.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import SHARED, command, machine, write_result  # noqa: E402
+
+DATA = SHARED / "text/ag_news_test/test.csv"
+WAYS = ("current", "float64_dense")
+
+
+def measure(way: str, copies: int) -> dict:
+    """One transform in this process: seconds, peak RSS rise (bytes) and a digest."""
+    from aekit.data.text import TextFeatures, read_text
+
+    docs, _, _ = read_text(DATA, "1,2", "0")
+    feats = TextFeatures.fit(docs)
+    docs = np.concatenate([docs] * copies)
+    if way == "float64_dense":  # what transform did before: a float64 dense copy, then float32
+        def transform(texts):  # noqa: E306
+            sparse = feats.transform_sparse(texts).astype(np.float64)
+            return np.asarray(sparse.todense(), dtype=np.float32)
+    else:
+        transform = feats.transform
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    t0 = time.perf_counter()
+    x = transform(docs)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    return {"way": way, "rows": int(x.shape[0]), "columns": int(x.shape[1]),
+            "array_bytes": int(x.nbytes), "seconds": seconds, "peak_rss_rise_bytes": int(peak),
+            "sha256": hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()}  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--copies", type=int, default=5, help="repeat the 7,600 documents this often")
+    p.add_argument("--one", choices=WAYS, help=argparse.SUPPRESS)  # the child process
+    a = p.parse_args()
+    if a.one:
+        print(json.dumps(measure(a.one, a.copies)))
+        return
+    rows = []
+    for way in WAYS:
+        out = subprocess.run([sys.executable, __file__, "--one", way, "--copies", str(a.copies)],
+                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(f"{way:<14} {r['rows']:,} x {r['columns']:,}: {r['seconds']:.1f} s, peak memory "
+              f"+{r['peak_rss_rise_bytes'] / 2**30:.2f} GiB (array {r['array_bytes'] / 2**30:.2f} GiB)")  # fmt: skip
+    cur, old = rows
+    same = cur["sha256"] == old["sha256"]
+    print(f"identical arrays: {same}; time {cur['seconds'] / old['seconds']:.2f}x, peak memory "
+          f"{cur['peak_rss_rise_bytes'] / old['peak_rss_rise_bytes']:.2f}x")  # fmt: skip
+    out = {"benchmark": "TF-IDF rows from documents: float32 sparse then dense, against float64 dense",
+           "command": command(), **machine(1), "copies": a.copies, "rows": rows,
+           "identical": same, "time_ratio": cur["seconds"] / old["seconds"],
+           "memory_ratio": cur["peak_rss_rise_bytes"] / old["peak_rss_rise_bytes"]}  # fmt: skip
+    print(write_result("text_features", out))
+
+
+if __name__ == "__main__":
+    main()
