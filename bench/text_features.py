@@ -39,7 +39,8 @@ def measure(way: str, copies: int) -> dict:
     feats = TextFeatures.fit(docs)
     docs = np.concatenate([docs] * copies)
     if way == "float64_dense":  # what transform did before: a float64 dense copy, then float32
-        def transform(texts):  # noqa: E306
+
+        def transform(texts):
             sparse = feats.transform_sparse(texts).astype(np.float64)
             return np.asarray(sparse.todense(), dtype=np.float32)
     else:

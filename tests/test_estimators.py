@@ -1,6 +1,7 @@
 """scikit-learn contract and behaviour of the estimators."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from aekit.estimators import AnomalyDetector, AutoencoderClassifier, AutoencoderTransformer
+
+from .conftest import SHARED
 
 UNLABELLED_MARKER = (
     "y = -1 marks unlabelled rows (scikit-learn's semi-supervised convention), so a class "
@@ -130,3 +133,65 @@ def test_classifier_learns_from_few_labels_and_uses_unlabelled_rows(digits_xy, t
     assert back.get_params() == clf.get_params()
     with pytest.raises(ValueError, match="at least 2 classes"):
         AutoencoderClassifier(pretrain_epochs=1, finetune_epochs=1).fit(X[:50], np.full(50, -1))
+
+
+AG_NEWS = Path(SHARED) / "text/ag_news_test/test.csv"
+
+
+def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch):
+    import scipy.sparse
+
+    from aekit.rows import SparseRows
+
+    x = scipy.sparse.random(300, 120, density=0.05, format="csr", random_state=0)
+    densified: list[int] = []
+    real = SparseRows.__getitem__
+
+    def spy(self, index):
+        out = real(self, index)
+        densified.append(len(out))
+        return out
+
+    monkeypatch.setattr(SparseRows, "__getitem__", spy)
+    sparse = AutoencoderTransformer(latent=4, epochs=2, hidden=(16,), batch_size=32).fit(x)
+    codes = sparse.transform(x)
+    assert densified and max(densified) <= 300 and densified.count(32) >= 2 * (300 // 32)
+    # a sparse X is taken as given ("auto"): the same as a dense X with no scaling, bit for bit
+    dense = AutoencoderTransformer(latent=4, epochs=2, hidden=(16,), batch_size=32,
+                                   scaling="identity")  # fmt: skip
+    assert np.array_equal(codes, dense.fit(x.toarray()).transform(x.toarray()))
+    assert np.array_equal(sparse.score_samples(x), dense.score_samples(x.toarray()))
+    standardized = AutoencoderTransformer(latent=4, epochs=2, hidden=(16,)).fit(x.toarray())
+    assert not np.allclose(standardized.transform(x.toarray()), codes)  # "auto" on dense: standard
+    with pytest.raises(ValueError, match="'standard' scaling, fitted on dense rows"):
+        standardized.transform(x)
+    with pytest.raises(ValueError, match="scaling='standard' would make sparse rows dense"):
+        AutoencoderTransformer(scaling="standard").fit(x)
+    with pytest.raises(ValueError, match="scaling must be 'auto' or one of"):
+        AutoencoderTransformer(scaling="minmax").fit(x)
+
+
+@pytest.mark.skipif(not AG_NEWS.is_file(), reason=f"{AG_NEWS} not present")
+def test_transformer_after_tfidf_vectorizer_on_ag_news():
+    """The text pipeline scikit-learn users write: TfidfVectorizer (sparse) -> codes -> probe.
+    Measured on this split: 0.825 for the codes, 0.787 for TruncatedSVD-32 (seed 1: 0.824 / 0.803)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from aekit.data.text import read_text
+
+    docs, y, _ = read_text(AG_NEWS, "1,2", "0")
+    tr, te = train_test_split(np.arange(len(docs)), train_size=2000, test_size=1000, stratify=y,
+                              random_state=0)  # fmt: skip
+    vec = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(docs[tr])
+    x_tr, x_te = vec.transform(docs[tr]), vec.transform(docs[te])
+    ae = AutoencoderTransformer(model="stacked", hidden=(), latent=32, noise="mask:0.5",
+                                recon_loss="multinomial-binary", epochs=10, lr=1e-2).fit(x_tr)  # fmt: skip
+    assert ae.model_.output == "softmax"
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    acc = probe.fit(ae.transform(x_tr), y[tr]).score(ae.transform(x_te), y[te])
+    svd = TruncatedSVD(32, random_state=0).fit(x_tr)
+    acc_svd = probe.fit(svd.transform(x_tr), y[tr]).score(svd.transform(x_te), y[te])
+    assert acc >= 0.80 and acc > acc_svd + 0.01, (acc, acc_svd)

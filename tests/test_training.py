@@ -3,6 +3,7 @@
 import csv
 import io
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -204,3 +205,19 @@ def test_progress_bars_only_on_a_terminal(digits, capsys):
     out, err = capsys.readouterr()
     assert [ln.split(":")[0] for ln in out.splitlines()] == ["epoch 1/2", "epoch 2/2"]
     assert err == ""
+
+
+def test_fit_on_sparse_rows_trains_exactly_as_on_dense_rows():
+    import scipy.sparse
+
+    from aekit.metrics import encode
+
+    x = scipy.sparse.random(400, 150, density=0.05, format="csr", random_state=1, dtype=np.float32)
+    cfg = TrainConfig(epochs=2, batch_size=64, progress=False)
+    nets = [build_model("mlp", seed=0, input_shape=(150,), latent=8) for _ in range(2)]
+    h_sparse = fit(nets[0], (x[:300], x[300:]), cfg)
+    h_dense = fit(nets[1], (x[:300].toarray(), x[300:].toarray()), cfg)
+    assert h_sparse.rows[-1]["val_loss"] == h_dense.rows[-1]["val_loss"]
+    a, b = (n.state_dict() for n in nets)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert np.array_equal(encode(nets[0], x), encode(nets[1], x.toarray()))

@@ -21,7 +21,10 @@ from . import checkpoint as ckpt
 from .data.scaler import Scaler
 from .density import CodeDensity
 from .errors import AekitError
+from .metrics import batched, encode
 from .registry import build_model
+from .rows import is_sparse
+from .runs import default_output
 from .training import TrainConfig, fit
 
 
@@ -96,11 +99,16 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
     """Learn a code for tabular rows with any registered autoencoder.
 
     `transform` gives codes, `inverse_transform` reconstructions (in the input's units),
-    `score_samples` the per-row reconstruction error (mean squared, on standardized features).
-    Columns are standardized with statistics of the rows given to `fit`. Usable in a
-    `Pipeline` before a classifier, t-SNE or clustering. `trim=K` trains robustly on rows that
-    hold outliers (each batch leaves out the rows beyond Q3 + K x IQR of its losses); None
-    trains on every row.
+    `score_samples` the per-row reconstruction error (mean squared, on the scaled features).
+    `scaling`: "auto" (default) standardizes the columns of a dense X with statistics of the
+    rows given to `fit` ("standard") and takes a scipy sparse X, e.g. TfidfVectorizer's output,
+    as given ("identity": shifting would make it dense); "standard", "global" (one mean and
+    std) or "identity" choose, as for AnomalyDetector. Sparse rows stay sparse in
+    memory and are made dense one batch at a time. `recon_loss` (None: the model's own, MSE)
+    takes any of the model's losses; "multinomial" and "multinomial-binary" (non-negative rows
+    such as TF-IDF) get softmax outputs. Usable in a `Pipeline` after a vectorizer and before a
+    classifier, t-SNE or clustering. `trim=K` trains robustly on rows that hold outliers (each
+    batch leaves out the rows beyond Q3 + K x IQR of its losses); None trains on every row.
     """
 
     def __init__(
@@ -111,6 +119,8 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         sparsity: str | None = None,
         hidden: tuple[int, ...] | None = None,
         trim: float | None = None,
+        recon_loss: str | None = None,
+        scaling: str = "auto",
         epochs: int = 30,
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -124,6 +134,8 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         self.sparsity = sparsity
         self.hidden = hidden
         self.trim = trim
+        self.recon_loss = recon_loss
+        self.scaling = scaling
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -131,24 +143,38 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         self.device = device
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.scaler_ = Scaler.fit("standard", X)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
         self.model_ = build_model(  # seeded initial weights: fit is idempotent
             self.model, seed=self.random_state, **_model_config(self, X.shape[1])
         )
-        self.history_ = self._train(self.model_, self.scaler_.transform(X))
+        self.history_ = self._train(self.model_, self._rows(X))
         return self
 
-    def _scaled(self, X: Any) -> torch.Tensor:
+    def _rows(self, X: Any) -> Any:
+        """X scaled as the model reads it: float32 rows, or sparse rows as given."""
+        return X.astype(np.float32) if is_sparse(X) else self.scaler_.transform(X)
+
+    def _scaled(self, X: Any) -> Any:
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return torch.from_numpy(self.scaler_.transform(X))
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
+        if is_sparse(X) and self.scaler_.kind != "identity":
+            raise ValueError(
+                f"this transformer shifts its inputs ({self.scaler_.kind!r} scaling, fitted on "
+                "dense rows), which would make sparse rows dense: pass X.toarray()"
+            )
+        return self._rows(X)
 
     @torch.no_grad()
     def transform(self, X: Any) -> np.ndarray:
         """Codes, shape (n_samples, latent)."""
-        return self.model_.encode(self._scaled(X)).double().numpy()
+        return encode(self.model_, self._scaled(X)).astype(np.float64)
 
     @torch.no_grad()
     def inverse_transform(self, X: Any) -> np.ndarray:
@@ -160,9 +186,27 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
 
     @torch.no_grad()
     def score_samples(self, X: Any) -> np.ndarray:
-        """Per-row reconstruction error (mean squared, standardized features); higher = worse."""
-        x = self._scaled(X)
-        return ((self.model_(x) - x) ** 2).mean(1).double().numpy()
+        """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
+        return batched(self.model_, _squared_error(self.model_), self._scaled(X)).astype(np.float64)
+
+
+def _scaler_kind(scaling: str, X: Any) -> str:
+    """The Scaler kind for X: "auto" standardizes dense columns and leaves sparse rows as given."""
+    if scaling not in ("auto", *SCALINGS):
+        raise ValueError(f"scaling must be 'auto' or one of {SCALINGS}, got {scaling!r}")
+    if is_sparse(X) and scaling not in ("auto", "identity"):
+        raise ValueError(
+            f"scaling={scaling!r} would make sparse rows dense (it shifts them); use "
+            "scaling='identity' or pass X.toarray()"
+        )
+    if scaling == "auto":
+        return "identity" if is_sparse(X) else "standard"
+    return scaling
+
+
+def _squared_error(model: Any):
+    """x -> each row's mean squared reconstruction error (for `batched`)."""
+    return lambda x: ((model(x) - x) ** 2).flatten(1).mean(1)
 
 
 class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
@@ -270,7 +314,8 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     shape = tuple(getattr(est, "input_shape", None) or (n_features,))
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
-    cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": "linear"}
+    output = default_output("table", getattr(est, "recon_loss", None))  # softmax: multinomial
+    cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": output}
     for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # recon_loss: detector
         if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .rows import SparseRows, is_sparse
+
 
 def _t(x: Any) -> torch.Tensor:
     return (
@@ -88,7 +90,7 @@ def batched(model, fn, x: Any, batch_size: int = 1024) -> np.ndarray:
     """fn applied to x in batches on the model's device, in eval mode, as a float32 array."""
     model.eval()
     device = next(model.parameters()).device
-    xt = _t(x)
+    xt = SparseRows(x) if is_sparse(x) else _t(x)  # sparse rows: dense one batch at a time
     outs = [fn(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)]
     return torch.cat(outs).numpy()
 

@@ -28,6 +28,7 @@ from .data.base import Dataset
 from .engine import LocalEngine
 from .errors import AekitError
 from .progress import progress_bar
+from .rows import SparseRows, is_sparse
 
 
 @dataclass
@@ -152,8 +153,12 @@ def _monitor(row: dict[str, float]) -> float:
 
 
 def _as_tensor(x: Any) -> torch.Tensor:
-    if isinstance(x, torch.Tensor):
-        return x.float()
+    """Rows as a float32 tensor; a scipy sparse matrix as SparseRows, which batches index
+    like a tensor (dense one batch at a time)."""
+    if isinstance(x, (torch.Tensor, SparseRows)):
+        return x.float()  # type: ignore[return-value]
+    if is_sparse(x):
+        return SparseRows(x)  # type: ignore[return-value]
     return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
