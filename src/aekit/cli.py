@@ -171,7 +171,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     if m.get("test_mean_activation") is not None:
         parts.append(f"mean code activation {m['test_mean_activation']:.3f}")
     print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epochs "
-          f"in {m['train_seconds']:.0f} s" + "".join(f"; {', '.join(parts)}" for _ in parts[:1]))  # fmt: skip
+          f"in {m['train_seconds']:.1f} s" + "".join(f"; {', '.join(parts)}" for _ in parts[:1]))  # fmt: skip
     print(f"run written to {a.out}")
     return 0
 
