@@ -159,7 +159,7 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
 
     def _rows(self, X: Any) -> Any:
         """X scaled as the model reads it: float32 rows, or sparse rows as given."""
-        return X.astype(np.float32) if is_sparse(X) else self.scaler_.transform(X)
+        return X.astype(np.float32, copy=False) if is_sparse(X) else self.scaler_.transform(X)
 
     def _scaled(self, X: Any) -> Any:
         check_is_fitted(self)

@@ -21,7 +21,8 @@ class SparseRows:
     `float` mirror a tensor's, so `fit` slices it as it slices a tensor."""
 
     def __init__(self, matrix: Any, device: torch.device | str = "cpu"):
-        self.matrix = matrix.tocsr().astype(np.float32)  # CSR: fast row selection
+        # CSR: fast row selection; no copy of a matrix that is CSR float32 already
+        self.matrix = matrix.tocsr(copy=False).astype(np.float32, copy=False)
         self.device = torch.device(device)
 
     @property
