@@ -23,7 +23,7 @@ from .density import CodeDensity
 from .errors import AekitError
 from .metrics import batched, encode
 from .registry import build_model
-from .rows import is_sparse
+from .rows import SparseRows, is_sparse
 from .runs import default_output
 from .training import TrainConfig, fit
 
@@ -158,17 +158,11 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         return self
 
     def _rows(self, X: Any) -> Any:
-        """X scaled as the model reads it: float32 rows, or sparse rows as given."""
-        return X.astype(np.float32, copy=False) if is_sparse(X) else self.scaler_.transform(X)
+        return _scaled_rows(self.scaler_, X)
 
     def _scaled(self, X: Any) -> Any:
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        if is_sparse(X) and self.scaler_.kind != "identity":
-            raise ValueError(
-                f"this transformer shifts its inputs ({self.scaler_.kind!r} scaling, fitted on "
-                "dense rows), which would make sparse rows dense: pass X.toarray()"
-            )
         return self._rows(X)
 
     @torch.no_grad()
@@ -188,6 +182,18 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
     def score_samples(self, X: Any) -> np.ndarray:
         """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
         return batched(self.model_, _squared_error(self.model_), self._scaled(X)).astype(np.float64)
+
+
+def _scaled_rows(scaler: Scaler, X: Any) -> Any:
+    """X scaled as a model reads it: float32 rows, or sparse rows as given (identity only)."""
+    if not is_sparse(X):
+        return scaler.transform(X)
+    if scaler.kind != "identity":
+        raise ValueError(
+            f"this estimator shifts its inputs ({scaler.kind!r} scaling, fitted on dense rows), "
+            "which would make sparse rows dense: pass X.toarray()"
+        )
+    return X.astype(np.float32, copy=False)
 
 
 def _scaler_kind(scaling: str, X: Any) -> str:
@@ -364,8 +370,16 @@ class AnomalyDetector(_Saving, BaseEstimator):
     `input_shape` lets a model that needs structured samples read flat rows: e.g. `(1, 140)`
     turns 140 columns into one 140-step series for `model="conv"` (a 1-D conv autoencoder).
     `scaling`: "standard" standardizes each column (tables), "global" uses one mean and std
-    for all values (signals, where columns are time steps), "identity" none (TF-IDF).
+    for all values (signals, where columns are time steps), "identity" none (TF-IDF); "auto"
+    (default) is "standard" for a dense X and "identity" for a scipy sparse X (e.g.
+    TfidfVectorizer's output), whose rows stay sparse in memory and are made dense one batch
+    at a time (flat rows only: no `input_shape`).
     """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __init__(
         self,
@@ -381,7 +395,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         trim: float | None = 3.0,  # measured against None: bench/results/anomaly_trim*.json
         n_models: int = 1,
         input_shape: tuple[int, ...] | None = None,
-        scaling: str = "standard",
+        scaling: str = "auto",
         epochs: int = 10,  # 5-50 measured: bench/results/anomaly_variants*.json, README
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -418,11 +432,11 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError("n_models must be >= 1, and an ensemble is not scored by elbo")
         if self.density_components < 1:
             raise ValueError(f"density_components must be >= 1, got {self.density_components}")
-        if self.scaling not in SCALINGS:
-            raise ValueError(f"scaling must be one of {SCALINGS}, got {self.scaling!r}")
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.scaler_ = Scaler.fit(self.scaling, X)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
         cfg_ = _model_config(self, X.shape[1])
+        if is_sparse(X) and len(cfg_["input_shape"]) > 1:
+            raise ValueError("sparse rows are read as flat rows: leave input_shape unset")
         if self.n_models == 1:
             self.model_ = build_model(self.model, seed=self.random_state, **cfg_)
         else:
@@ -434,13 +448,13 @@ class AnomalyDetector(_Saving, BaseEstimator):
                                       members=members, output="linear")  # fmt: skip
         if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
-        x = self.scaler_.transform(X)
+        x = _scaled_rows(self.scaler_, X)
         self.history_ = self._train(self.model_, self._shaped(x))
         self._densities: list[CodeDensity] = []
         self._scales: list[list[list[float]]] = []  # per unit, per statistic: [median, IQR]
         self._units64: list[Any] | None = None
         if self.n_models > 1 or self.score_by == "reconstruction+density":
-            parts = self._unit_parts(torch.from_numpy(x))  # one pass over the training rows
+            parts = self._training_parts(x)  # one pass over the training rows
             if self.score_by == "reconstruction+density":
                 self._densities = [
                     CodeDensity.fit(code.numpy(), self.density_components, self.random_state)
@@ -465,14 +479,14 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         """Scores of rows in the training data's units (validated by the caller)."""
-        return self._passes(self.scaler_.transform(X))[0]
+        return self._passes(_scaled_rows(self.scaler_, X))[0]
 
     def _scores_and_explain(
         self, X: np.ndarray, top: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores and `explain`'s (indices, shares) of rows in the training data's units, from
         one pass of the model per batch (`aekit detect score`)."""
-        return self._passes(self.scaler_.transform(X), top)
+        return self._passes(_scaled_rows(self.scaler_, X), top)
 
     @torch.no_grad()
     def _passes(
@@ -481,9 +495,9 @@ class AnomalyDetector(_Saving, BaseEstimator):
         """(scores, top column indices, their shares) of scaled rows, batch by batch, so memory
         grows with `batch_size`, not with the rows. Without `top` the last two are empty; with
         `scores=False` the first is."""
-        x = torch.from_numpy(
-            np.require(xs, requirements="W")
-        )  # identity scaling may pass a read-only input
+        x = (  # sparse rows: dense one batch at a time; identity scaling may pass a read-only input
+            SparseRows(xs) if is_sparse(xs) else torch.from_numpy(np.require(xs, requirements="W"))
+        )
         out: list[torch.Tensor] = []
         idx: list[np.ndarray] = []
         share: list[np.ndarray] = []
@@ -522,8 +536,24 @@ class AnomalyDetector(_Saving, BaseEstimator):
         )
 
     def _shaped(self, x: Any) -> Any:
-        """Flat rows (n, features) as the model's samples (n, *input_shape)."""
-        return x.reshape(len(x), *self.model_.input_shape)
+        """Flat rows (n, features) as the model's samples (n, *input_shape); sparse rows are
+        flat rows already."""
+        return x if is_sparse(x) else x.reshape(len(x), *self.model_.input_shape)
+
+    def _training_parts(self, x: Any, batch_size: int = 65536) -> list[tuple[Any, Any]]:
+        """`_unit_parts` of the scaled training rows. Sparse rows go batch by batch, and each
+        row's errors are kept as their mean (n, 1), all that `_unit_stats` reads of them."""
+        if not is_sparse(x):
+            return self._unit_parts(torch.from_numpy(x))
+        rows = SparseRows(x)
+        batches = [
+            self._unit_parts(rows[i : i + batch_size]) for i in range(0, len(rows), batch_size)
+        ]
+        return [
+            (torch.cat([b[u][0].mean(1, keepdim=True) for b in batches]),
+             torch.cat([b[u][1] for b in batches]))
+            for u in range(len(batches[0]))
+        ]  # fmt: skip
 
     def _errors_and_codes(self, model: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Squared reconstruction errors of flat rows (n, features), and their codes (n, d),
@@ -566,7 +596,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """Anomaly score per row; higher = more abnormal."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         return self._scores(X)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -594,8 +624,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
         """The `top` columns with the largest squared reconstruction error in each row:
         (indices (n, top), their share of the row's total error (n, top))."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        _, idx, share = self._passes(self.scaler_.transform(X), top, scores=False)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
+        _, idx, share = self._passes(_scaled_rows(self.scaler_, X), top, scores=False)
         return idx, share
 
     def _extra_state(self) -> dict[str, Any]:
