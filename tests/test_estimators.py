@@ -185,8 +185,8 @@ def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch):
 
 @pytest.mark.skipif(not AG_NEWS.is_file(), reason=f"{AG_NEWS} not present")
 def test_transformer_after_tfidf_vectorizer_on_ag_news():
-    """The text pipeline scikit-learn users write: TfidfVectorizer (sparse) -> codes -> probe.
-    Measured on this split: 0.825 for the codes, 0.787 for TruncatedSVD-32 (seed 1: 0.824 / 0.803)."""
+    """The text pipeline scikit-learn users write: TfidfVectorizer (sparse) -> codes -> probe,
+    as bench/sklearn_text.py runs it (seed 0 there: 0.849 for the codes, 0.825 for SVD-32)."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.model_selection import train_test_split
@@ -195,7 +195,7 @@ def test_transformer_after_tfidf_vectorizer_on_ag_news():
     from aekit.data.text import read_text
 
     docs, y, _ = read_text(AG_NEWS, "1,2", "0")
-    tr, te = train_test_split(np.arange(len(docs)), train_size=2000, test_size=1000, stratify=y,
+    tr, te = train_test_split(np.arange(len(docs)), train_size=3000, test_size=1000, stratify=y,
                               random_state=0)  # fmt: skip
     vec = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(docs[tr])
     x_tr, x_te = vec.transform(docs[tr]), vec.transform(docs[te])
@@ -206,7 +206,7 @@ def test_transformer_after_tfidf_vectorizer_on_ag_news():
     acc = probe.fit(ae.transform(x_tr), y[tr]).score(ae.transform(x_te), y[te])
     svd = TruncatedSVD(32, random_state=0).fit(x_tr)
     acc_svd = probe.fit(svd.transform(x_tr), y[tr]).score(svd.transform(x_te), y[te])
-    assert acc >= 0.80 and acc > acc_svd + 0.01, (acc, acc_svd)
+    assert acc >= 0.82 and acc > acc_svd + 0.01, (acc, acc_svd)
 
 
 SMS = Path(SHARED) / "text/sms_spam_collection/SMSSpamCollection"
@@ -250,3 +250,47 @@ def test_detector_on_sparse_rows():
         AnomalyDetector(**opts).fit(x_fit[:200].toarray()).decision_function(x_test)
     with pytest.raises(ValueError, match="leave input_shape unset"):
         AnomalyDetector(model="conv", input_shape=(1, x_fit.shape[1]), hidden=None).fit(x_fit)
+
+
+def test_classifier_reads_sparse_rows_as_dense_rows():
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    x = scipy.sparse.random(200, 60, density=0.1, format="csr", random_state=0)
+    y = np.where(rng.random(200) < 0.5, -1, (np.asarray(x[:, :30].sum(1)).ravel() > 1.4) * 1)
+    opts = dict(latent=4, hidden=(16,), pretrain_epochs=2, finetune_epochs=3)
+    sparse = AutoencoderClassifier(**opts).fit(x, y)
+    dense = AutoencoderClassifier(scaling="identity", **opts).fit(x.toarray(), y)
+    assert sparse.scaler_.kind == "identity"
+    assert np.array_equal(sparse.predict_proba(x), dense.predict_proba(x.toarray()))
+    with pytest.raises(ValueError, match="would make sparse rows dense"):
+        AutoencoderClassifier(**opts).fit(x.toarray(), y).predict(x)
+
+
+@pytest.mark.skipif(not AG_NEWS.is_file(), reason=f"{AG_NEWS} not present")
+def test_classifier_pretrains_on_unlabelled_news():
+    """200 labelled documents of 3,000: pre-training on all of them (y = -1 for the rest) then
+    fine-tuning beats logistic regression on the labelled TF-IDF rows, as bench/sklearn_text.py
+    runs it (seed 0 there: 0.789 vs 0.744)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import train_test_split
+
+    from aekit.data.text import read_text
+
+    docs, y, _ = read_text(AG_NEWS, "1,2", "0")
+    tr, te = train_test_split(np.arange(len(docs)), train_size=3000, test_size=1000, stratify=y,
+                              random_state=0)  # fmt: skip
+    rng = np.random.default_rng(0)
+    lab = np.concatenate(
+        [rng.choice(np.flatnonzero(y[tr] == c), 50, replace=False) for c in range(4)]
+    )
+    y_semi = np.full(len(tr), -1)
+    y_semi[lab] = y[tr][lab]
+    vec = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(docs[tr])
+    x_tr, x_te = vec.transform(docs[tr]), vec.transform(docs[te])
+    clf = AutoencoderClassifier(model="stacked", hidden=(), latent=32, noise="mask:0.5",
+                                recon_loss="multinomial-binary", pretrain_epochs=10, lr=1e-2,
+                                finetune_epochs=30, finetune_lr=1e-2).fit(x_tr, y_semi)  # fmt: skip
+    baseline = LogisticRegression(max_iter=1000).fit(x_tr[lab], y[tr][lab]).score(x_te, y[te])
+    acc = clf.score(x_te, y[te])
+    assert acc >= baseline + 0.02, (acc, baseline)

@@ -220,8 +220,10 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 
     `fit(X, y)`: rows with `y == -1` are unlabelled (scikit-learn's semi-supervised convention)
     and serve the pre-training only; at least two classes must be labelled. `predict`,
-    `predict_proba`, `score` as for any classifier. Columns are standardized with statistics
-    of all rows given to `fit`.
+    `predict_proba`, `score` as for any classifier. `scaling` and `recon_loss` (of the
+    pre-training) as for AutoencoderTransformer: by default the columns of a dense X are
+    standardized with statistics of all rows given to `fit`, and a scipy sparse X (e.g.
+    TfidfVectorizer's rows) is taken as given and made dense one batch at a time.
     """
 
     def __init__(
@@ -238,6 +240,8 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         finetune_lr: float = 1e-3,
         head_hidden: int = 0,
         dropout: float = 0.0,
+        recon_loss: str | None = None,
+        scaling: str = "auto",
         random_state: int = 0,
         device: str = "auto",
         verbose: bool = False,
@@ -254,12 +258,19 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.finetune_lr = finetune_lr
         self.head_hidden = head_hidden
         self.dropout = dropout
+        self.recon_loss = recon_loss
+        self.scaling = scaling
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X: Any, y: Any) -> AutoencoderClassifier:
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
         check_classification_targets(y)
         unlabelled = (
             (y == -1) if np.issubdtype(np.asarray(y).dtype, np.number) else np.zeros(len(y), bool)
@@ -270,8 +281,8 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
                 f"AutoencoderClassifier needs labelled rows of at least 2 classes; "
                 f"got {len(self.classes_)} class"
             )
-        self.scaler_ = Scaler.fit("standard", X)
-        xs = self.scaler_.transform(X)
+        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
+        xs = _scaled_rows(self.scaler_, X)
         ae = build_model(self.model, seed=self.random_state,
                          **_model_config(self, X.shape[1]))  # fmt: skip
         cfg: dict[str, Any] = dict(batch_size=self.batch_size, seed=self.random_state,
@@ -297,9 +308,9 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        x = torch.from_numpy(self.scaler_.transform(X))
-        return self.model_.predict_proba(x).double().numpy()
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
+        x = _scaled_rows(self.scaler_, X)
+        return batched(self.model_, self.model_.predict_proba, x).astype(np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)  # checks fitted-ness before classes_ is read
