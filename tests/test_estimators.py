@@ -150,7 +150,7 @@ def test_classifier_learns_from_few_labels_and_uses_unlabelled_rows(digits_xy, t
 AG_NEWS = Path(SHARED) / "text/ag_news_test/test.csv"
 
 
-def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch):
+def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch, tmp_path):
     import scipy.sparse
 
     from aekit.rows import SparseRows
@@ -173,6 +173,8 @@ def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch):
                                    scaling="identity")  # fmt: skip
     assert np.array_equal(codes, dense.fit(x.toarray()).transform(x.toarray()))
     assert np.array_equal(sparse.score_samples(x), dense.score_samples(x.toarray()))
+    loaded = AutoencoderTransformer.load(sparse.save(tmp_path / "codes"))
+    assert loaded.scaling == "auto" and np.array_equal(loaded.transform(x), codes)
     standardized = AutoencoderTransformer(latent=4, epochs=2, hidden=(16,)).fit(x.toarray())
     assert not np.allclose(standardized.transform(x.toarray()), codes)  # "auto" on dense: standard
     with pytest.raises(ValueError, match="'standard' scaling, fitted on dense rows"):
