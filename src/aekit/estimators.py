@@ -29,12 +29,13 @@ from .training import TrainConfig, fit
 
 
 class _Saving:
-    """What both estimators share: deterministic fits (seeded), and save/load as safetensors +
-    JSON (estimator parameters in model.json), never pickled."""
+    """What the three estimators share: deterministic fits (seeded), scipy sparse input, and
+    save/load as safetensors + JSON (estimator parameters in model.json), never pickled."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()  # type: ignore[misc]
         tags.non_deterministic = False
+        tags.input_tags.sparse = True  # scipy sparse X: made dense one batch at a time
         return tags
 
     model_: Any
@@ -143,27 +144,19 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         self.device = device
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
         self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
         self.model_ = build_model(  # seeded initial weights: fit is idempotent
             self.model, seed=self.random_state, **_model_config(self, X.shape[1])
         )
-        self.history_ = self._train(self.model_, self._rows(X))
+        self.history_ = self._train(self.model_, _scaled_rows(self.scaler_, X))
         return self
-
-    def _rows(self, X: Any) -> Any:
-        return _scaled_rows(self.scaler_, X)
 
     def _scaled(self, X: Any) -> Any:
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        return self._rows(X)
+        return _scaled_rows(self.scaler_, X)
 
     @torch.no_grad()
     def transform(self, X: Any) -> np.ndarray:
@@ -263,11 +256,6 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
     def fit(self, X: Any, y: Any) -> AutoencoderClassifier:
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
@@ -386,11 +374,6 @@ class AnomalyDetector(_Saving, BaseEstimator):
     TfidfVectorizer's output), whose rows stay sparse in memory and are made dense one batch
     at a time (flat rows only: no `input_shape`).
     """
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
     def __init__(
         self,
