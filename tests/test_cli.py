@@ -134,6 +134,10 @@ BAD = {
         "does not take option(s) trim",
     ),
     "not a number": (["train", "digits", "--latent", "abc"], "invalid int value"),
+    "a list item": (["sweep", "digits", "--latents", "2,x"], "comma-separated integers, got '2,x'"),
+    "an empty item": (["train", "digits", "--hidden", "64,,32"], "got '64,,32'"),
+    "half a size": (["train", "digits", "--image-size", "12x"], "expected HxW, got '12x'"),
+    "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
     "missing label col": (
         ["train", "TABLE", "--label-column", "y", "--epochs", "1"],
@@ -148,7 +152,10 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys)
     table, text = _csv(tmp_path), None
     text = tmp_path / "text.csv"
     pd.read_csv(table).assign(city="Oslo").to_csv(text, index=False)
-    argv = [str(table) if a == "TABLE" else str(text) if a == "TEXT" else a for a in argv]
+    infinite = tmp_path / "inf.csv"
+    pd.read_csv(table).assign(a=np.inf).to_csv(infinite, index=False)
+    files = {"TABLE": table, "TEXT": text, "INF": infinite}
+    argv = [str(files.get(a, a)) for a in argv]
     out_dir = tmp_path / "out"
     code, out, err = run(capsys, *argv, "--out", str(out_dir))
     assert code == 2

@@ -20,14 +20,16 @@ class _Parser(argparse.ArgumentParser):
         raise AekitError(f"{self.prog}: {message}")
 
 
-def _ints(text: str) -> list[int]:
-    if text.strip().lower() == "none":  # e.g. --hidden none: no hidden layers
+def _ints(text: str, sep: str = ",") -> list[int]:
+    """'64,32' -> [64, 32]; 'none' -> [] (e.g. --hidden none: no hidden layers). Every item
+    must be an integer: '2,x' or '64,,32' is refused, not read as [2] or [64, 32]."""
+    if text.strip().lower() == "none":
         return []
     try:
-        return [int(v) for v in text.replace("x", ",").split(",") if v]
+        return [int(v) for v in text.split(sep)]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
+            f"expected {'HxW' if sep == 'x' else 'comma-separated integers'}, got {text!r}"
         ) from None
 
 
@@ -45,7 +47,7 @@ def _fence_or_none(text: str) -> float | None:
 
 
 def _size(text: str) -> tuple[int, int]:
-    v = _ints(text)
+    v = _ints(text.lower(), sep="x")
     if len(v) == 1:
         return v[0], v[0]
     if len(v) != 2:
