@@ -137,6 +137,7 @@ BAD = {
     "a list item": (["sweep", "digits", "--latents", "2,x"], "comma-separated integers, got '2,x'"),
     "an empty item": (["train", "digits", "--hidden", "64,,32"], "got '64,,32'"),
     "half a size": (["train", "digits", "--image-size", "12x"], "expected HxW, got '12x'"),
+    "unknown device": (["train", "digits", "--device", "tpu"], "unknown device 'tpu'"),
     "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
     "missing label col": (

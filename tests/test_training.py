@@ -164,6 +164,22 @@ def test_device_choice(monkeypatch):
     assert pick_device().type == "cuda"
     assert pick_device("cpu").type == "cpu"
     assert LocalEngine("cpu").device.type == "cpu"
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert pick_device("cuda:1").index == 1
+    with pytest.raises(AekitError, match=r"there are 2 CUDA device\(s\), 0..1"):
+        pick_device("cuda:2")
+
+
+def test_a_device_this_machine_lacks_is_one_clear_error(monkeypatch):
+    from aekit.tasks.finetune import FinetuneConfig
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for make in (TrainConfig, FinetuneConfig):  # before anything is written
+        with pytest.raises(AekitError, match="no CUDA device that torch .* can use; use auto"):
+            make(device="cuda")
+        with pytest.raises(AekitError, match="unknown device 'tpu'"):
+            make(device="tpu")
+        assert make(device="cpu").device == "cpu"
 
 
 @pytest.mark.gpu

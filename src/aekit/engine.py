@@ -13,12 +13,34 @@ import os
 import torch
 from torch import nn
 
+from .errors import AekitError
+
 
 def pick_device(preference: str = "auto") -> torch.device:
-    """ "auto": CUDA when present, else CPU; or an explicit "cpu", "cuda", "cuda:1"."""
+    """ "auto": CUDA when present, else CPU; or an explicit "cpu", "cuda", "cuda:1", "mps".
+    AekitError, in one line, for a name torch does not know or a device this machine lacks."""
     if preference == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(preference)
+    try:
+        device = torch.device(preference)
+    except (RuntimeError, TypeError):
+        raise AekitError(
+            f"unknown device {preference!r}: use auto, cpu, cuda, cuda:N or mps"
+        ) from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise AekitError(
+                f"device {preference!r}: this machine has no CUDA device that torch "
+                f"{torch.__version__} can use; use auto or cpu"
+            )
+        if device.index is not None and device.index >= count:
+            raise AekitError(
+                f"device {preference!r}: there are {count} CUDA device(s), 0..{count - 1}"
+            )
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise AekitError(f"device {preference!r}: MPS is not available here; use auto or cpu")
+    return device
 
 
 def describe_device(device: torch.device) -> str:

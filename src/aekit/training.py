@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint as ckpt
 from .data.base import Dataset
-from .engine import LocalEngine
+from .engine import LocalEngine, pick_device
 from .errors import AekitError
 from .progress import progress_bar
 from .rows import SparseRows, is_sparse
@@ -60,6 +60,7 @@ class TrainConfig:
             raise AekitError(f"optimizer must be 'adam' or 'adamw', got {self.optimizer!r}")
         if self.schedule not in (None, "cosine", "constant"):
             raise AekitError(f"schedule must be 'cosine' or 'constant', got {self.schedule!r}")
+        pick_device(self.device)  # a device this machine lacks fails here, before any output
 
     def for_model(self, model: Any) -> TrainConfig:
         """This config with the learning rate and schedule resolved: the model's `default_lr`

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..engine import pick_device
 from ..errors import AekitError
 from ..metrics import encode, probe_accuracy
 from ..progress import progress_bar
@@ -44,6 +45,9 @@ class FinetuneConfig:
     encoder_lr_scale: float = 1.0
     augment_shift: int | None = None  # images: random shifts of up to this many pixels
     device: str = "auto"
+
+    def __post_init__(self) -> None:
+        pick_device(self.device)  # a device this machine lacks fails here, before any output
 
     def for_data(self, sample_shape: tuple[int, ...]) -> FinetuneConfig:
         """A copy with every None filled in for data of this sample shape."""
