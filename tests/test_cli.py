@@ -73,6 +73,17 @@ def test_resume_extends_a_run(tmp_path, capsys):
     assert run(capsys, *resume, "--epochs", "3", "--resume")[0] == 0
     assert json.loads((out / "model.json").read_text())["config"]["latent"] == 4
     assert len(json.loads((out / "state.json").read_text())["history"]) == 3
+    # the same options may be repeated; another value is refused before anything is written
+    assert (
+        run(capsys, *resume, "--epochs", "4", "--latent", "4", "--hidden", "512,256", "--resume")[0]
+        == 0
+    )
+    saved = (out / "state.json").read_text()
+    code, _, err = run(capsys, *resume, "--epochs", "5", "--latent", "8", "--noise", "mask:0.2",
+                       "--resume")  # fmt: skip
+    assert code == 2 and err.count("\n") == 1, err
+    assert "these differ: latent 4 -> 8; noise None -> mask:0.2 (leave them out" in err
+    assert (out / "state.json").read_text() == saved
 
 
 @pytest.mark.parametrize("flags", [["--noise", "gaussian:0.2"], ["--sparsity", "l1:1e-3"],

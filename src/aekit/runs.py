@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -103,6 +104,13 @@ def train_run(
         saved, _ = ckpt.read_info(out)
         if saved.get("model") != model:
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
+        changed = [f"{k} {saved['config'][k]} -> {v}" for k, v in model_config.items()
+                   if k in saved["config"] and json.loads(json.dumps(v)) != saved["config"][k]]  # fmt: skip
+        if changed:
+            raise AekitError(
+                f"--resume continues the run in {out} with its saved model options, and these "
+                f"differ: {'; '.join(changed)} (leave them out, or train into a new folder)"
+            )
         model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
     net = build_model(model, seed=cfg.seed, **{**model_defaults(ds, model_config), **model_config})
