@@ -33,6 +33,19 @@ def _ints(text: str, sep: str = ",") -> list[int]:
         ) from None
 
 
+def _count(text: str) -> int:
+    """--n N: how many samples, 0 for all (a negative N would silently drop the last rows)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of samples >= 0 (0: all), got {text!r}"
+        )
+    return n
+
+
 def _fence_or_none(text: str) -> float | None:
     """--trim K|none (the option is absent from the namespace when not given)."""
     if text.strip().lower() == "none":
@@ -609,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: the run's training noise, else gaussian:0.3 for images, "
                         "snr:5 for signals); 'none': DATA is already noisy")  # fmt: skip
     s.add_argument("--out", required=True, type=Path, help="folder for the outputs")
-    s.add_argument("--n", type=int, default=1000, help="how many samples (default 1000; 0: all)")
+    s.add_argument("--n", type=_count, default=1000, help="how many samples (default 1000; 0: all)")
     s.add_argument("--baselines",
                    help="comma-separated classical baselines ('' for none; default images: "
                         "gaussian,median,nlm,bm3d; signals: wiener,wiener-tuned)")  # fmt: skip
@@ -627,7 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--residual", type=float, metavar="STEP",
                    help="add a residual layer quantized with this step (pixel units, e.g. 0.1): "
                         "PSNR beyond the model's ceiling for more bits")  # fmt: skip
-    s.add_argument("--n", type=int, help="only the first N images")
+    s.add_argument("--n", type=_count, help="only the first N images")
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_compress)
 
@@ -642,7 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("data", nargs="?", help="data to map (default: the run's own test split)")
     s.add_argument("--map", default="tsne", help="tsne | umap | pca")
     s.add_argument("--out", required=True, type=Path, help="folder for map.csv, map.png")
-    s.add_argument("--n", type=int, help="only the first N test samples")
+    s.add_argument("--n", type=_count, help="only the first N test samples")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument(
         "--exaggeration-iterations",
