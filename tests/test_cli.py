@@ -139,6 +139,8 @@ BAD = {
         "depth >= 1",
     ),
     "bad epochs": (["train", "digits", "--epochs", "0"], "epochs"),
+    "weight decay": (["train", "digits", "--weight-decay", "-1"], "weight_decay must be >= 0"),
+    "patience 0": (["train", "digits", "--patience", "0"], "patience must be >= 1 epoch"),
     "trim 0": (["train", "digits", "--trim", "0", "--epochs", "1"], "trim must be > 0"),
     "trim on a gan": (
         ["train", "digits", "--model", "gan", "--trim", "3", "--epochs", "1"],

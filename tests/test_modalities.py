@@ -180,6 +180,8 @@ def test_wav_folder_as_log_mel_with_the_fsdd_split(tones):
     assert ds.class_names == ["0", "1"] and ds.features["sample_rate"] == 8000
     wave_ds = load_dataset(tones, audio_features="waveform", clip_seconds=0.25)
     assert wave_ds.sample_shape == (1, 2000)
+    with pytest.raises(AekitError, match="--clip-seconds must be > 0, got -1"):
+        load_dataset(tones, clip_seconds=-1)
 
 
 def test_train_and_evaluate_on_spectrograms(tones, tmp_path, capsys):

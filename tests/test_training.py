@@ -237,3 +237,13 @@ def test_fit_on_sparse_rows_trains_exactly_as_on_dense_rows():
     a, b = (n.state_dict() for n in nets)
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert np.array_equal(encode(nets[0], x), encode(nets[1], x.toarray()))
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [({"weight_decay": -0.1}, "weight_decay must be >= 0"), ({"patience": 0}, "patience must be"),
+     ({"grad_clip": 0.0}, "grad_clip must be > 0"), ({"warmup_fraction": 1.0}, "warmup_fraction")],
+)  # fmt: skip
+def test_train_config_refuses_values_torch_would_fail_on_later(bad, message):
+    with pytest.raises(AekitError, match=message):
+        TrainConfig(**bad)

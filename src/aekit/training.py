@@ -56,6 +56,14 @@ class TrainConfig:
             raise AekitError("lr must be > 0")
         if self.log_every < 0:
             raise AekitError("log_every must be >= 0")
+        if self.weight_decay < 0:
+            raise AekitError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if self.patience is not None and self.patience < 1:
+            raise AekitError(f"patience must be >= 1 epoch, got {self.patience}")
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise AekitError(f"grad_clip must be > 0, got {self.grad_clip}")
+        if not 0 <= self.warmup_fraction < 1:
+            raise AekitError(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}")
         if self.optimizer not in ("adam", "adamw"):
             raise AekitError(f"optimizer must be 'adam' or 'adamw', got {self.optimizer!r}")
         if self.schedule not in (None, "cosine", "constant"):

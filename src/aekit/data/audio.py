@@ -165,6 +165,8 @@ def read_folder(
 ) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, np.ndarray | None, AudioFeatures]:
     """Waveforms (N, clip_samples), labels or None, class names, a test mask (FSDD naming) or
     None, and the features (`features` when given: a trained model's, whose rate is kept)."""
+    if not clip_seconds > 0:
+        raise AekitError(f"--clip-seconds must be > 0, got {clip_seconds}")
     files = wav_files(path)
     if not files:
         raise AekitError(f"{path}: no .wav files")
