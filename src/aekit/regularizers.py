@@ -106,8 +106,10 @@ class Sparsity:
             if len(values) != 1 or values[0] < 0:
                 raise AekitError(f"sparsity {spec!r}: expected 'l1:WEIGHT' with WEIGHT >= 0")
             return cls("l1", values[0])
-        if len(values) not in (1, 2) or not 0 < values[0] < 1:
-            raise AekitError(f"sparsity {spec!r}: expected 'kl:RHO[:WEIGHT]' with 0 < RHO < 1")
+        if len(values) not in (1, 2) or not 0 < values[0] < 1 or min(values[1:], default=0) < 0:
+            raise AekitError(
+                f"sparsity {spec!r}: expected 'kl:RHO[:WEIGHT]' with 0 < RHO < 1 and WEIGHT >= 0"
+            )
         return cls("kl", values[1] if len(values) == 2 else 1.0, values[0])
 
     def __str__(self) -> str:

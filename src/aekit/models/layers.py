@@ -9,13 +9,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import AekitError
+
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "elu": nn.ELU, "tanh": nn.Tanh, "silu": nn.SiLU}
 
 
 def activation(name: str) -> nn.Module:
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise AekitError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[name]()
+
+
+def check_sizes(what: str, sizes: Sequence[int]) -> None:
+    """AekitError unless every layer size is a positive integer (hidden units, channels)."""
+    if any(int(n) != n or n < 1 for n in sizes):
+        raise AekitError(f"{what} must be positive integers, got {list(sizes)}")
 
 
 def random_shift(x: torch.Tensor, s: int) -> torch.Tensor:
@@ -52,6 +60,7 @@ class MLPEncoder(nn.Module):
 
     def __init__(self, input_shape: Sequence[int], hidden: Sequence[int], out_dim: int, act: str):
         super().__init__()
+        check_sizes("hidden sizes", hidden)
         sizes = [math.prod(input_shape), *hidden, out_dim]
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.act = activation(act)
@@ -142,6 +151,7 @@ class ConvEncoder(nn.Module):
         depth: int = 1,
     ):
         super().__init__()
+        check_sizes("conv channels", channels)
         c, *spatial = input_shape
         conv, _, bn = _conv_classes(len(spatial))
         layers: list[nn.Module] = []
