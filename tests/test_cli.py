@@ -183,6 +183,24 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys)
     assert not out_dir.exists()
 
 
+def test_task_errors_found_while_working_leave_no_output_folder(trained, tmp_path, capsys):
+    cases = {
+        "fewer labels than classes": (
+            ["finetune", trained, "--labels", "5"],
+            "fewer than one per class",
+        ),
+        "too many labels": (["finetune", trained, "--labels", "100000"], "training samples"),
+        "dropout": (["finetune", trained, "--labels", "50", "--dropout", "1.5"], "dropout must be"),
+        "latent 0": (["sweep", "digits", "--latents", "0,4"], "latents must be positive"),
+        "hidden 0": (["sweep", "digits", "--latents", "2", "--hidden", "0"], "hidden sizes"),
+    }
+    for name, (argv, message) in cases.items():
+        out = tmp_path / name.replace(" ", "_")
+        code, _, err = run(capsys, *map(str, argv), "--out", str(out), "--no-progress")
+        assert code == 2 and err.count("\n") == 1 and message in err, (name, err)
+        assert not out.exists(), name
+
+
 def test_existing_run_needs_resume_or_overwrite(trained, capsys):
     code, _, err = run(capsys, "train", "digits", "--epochs", "1", "--out", str(trained))
     assert code == 2 and "already holds files" in err

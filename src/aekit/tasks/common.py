@@ -75,10 +75,17 @@ def require_images(x: np.ndarray, task: str) -> None:
         raise AekitError(f"{task} works on images; this data is a table")
 
 
-def output_dir(out: str | Path) -> Path:
+def output_path(out: str | Path) -> Path:
+    """OUT as a Path, refused if it exists and is not a folder; nothing is created (a task
+    that may still refuse its input makes the folder with its first result)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise AekitError(f"{out} exists and is not a folder")
+    return out
+
+
+def output_dir(out: str | Path) -> Path:
+    out = output_path(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 

@@ -47,7 +47,19 @@ class FinetuneConfig:
     device: str = "auto"
 
     def __post_init__(self) -> None:
-        pick_device(self.device)  # a device this machine lacks fails here, before any output
+        """Bad values fail here, before any output: the classifier and TrainConfig would only
+        refuse them once the output folder exists."""
+        if (self.epochs is not None and self.epochs < 1) or self.batch_size < 1:
+            raise AekitError("epochs and batch_size must be >= 1")
+        if self.lr is not None and not self.lr > 0:
+            raise AekitError("lr must be > 0")
+        if self.head_hidden < 0:
+            raise AekitError("head_hidden must be >= 0")
+        if not 0 <= self.dropout < 1:
+            raise AekitError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.encoder_lr_scale < 0 or (self.augment_shift or 0) < 0:
+            raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
+        pick_device(self.device)
 
     def for_data(self, sample_shape: tuple[int, ...]) -> FinetuneConfig:
         """A copy with every None filled in for data of this sample shape."""
@@ -174,10 +186,12 @@ def finetune_run(ck, ds, out: str | Path, **kwargs: Any) -> dict[str, Any]:
     """The `aekit finetune` task: summary.json, finetune.png and the fine-tuned classifier
     (seed 0) in out/classifier/."""
     from .. import plots
-    from .common import output_dir, write_summary
+    from .common import output_dir, output_path, write_summary
 
-    out = output_dir(out)
+    out = output_path(out)
+    # the folder appears with the first result: a bad --labels or data leaves nothing behind
     summary = finetune_compare(ck, ds, keep_dir=out / "classifier", **kwargs)
+    out = output_dir(out)
     summary["run"] = str(ck.path)
     plots.accuracy_bars(summary["accuracy"], summary["accuracy_std"], out / "finetune.png",
                         title=f"{summary['labels']} labels, {len(summary['seeds'])} seeds: "

@@ -106,10 +106,12 @@ def sweep_run(ds, model: str, latents: list[int], out: str | Path, train_config:
 
     from .. import plots
     from ..checkpoint import atomic_write_bytes
-    from .common import output_dir, write_summary
+    from .common import output_dir, output_path, write_summary
 
-    out = output_dir(out)
+    out = output_path(out)
+    # the folder appears with the first trained model: bad options leave nothing behind
     summary = sweep(ds, model, latents, train_config, out, model_config, progress)
+    out = output_dir(out)
     summary["data"] = ds.name
     table = pd.DataFrame(summary["rows"])
     atomic_write_bytes(out / "sweep.csv", table.to_csv(index=False).encode())
