@@ -247,3 +247,21 @@ def test_fit_on_sparse_rows_trains_exactly_as_on_dense_rows():
 def test_train_config_refuses_values_torch_would_fail_on_later(bad, message):
     with pytest.raises(AekitError, match=message):
         TrainConfig(**bad)
+
+
+def test_fit_refuses_non_finite_data_and_reads_samples_as_the_model_does():
+    import warnings
+
+    cfg = TrainConfig(epochs=1, progress=False)
+    net = build_model("mlp", input_shape=(4,), latent=2, hidden=(8,))
+    with pytest.raises(AekitError, match="the training data hold NaN or infinite values"):
+        fit(net, np.full((10, 4), np.nan), cfg)  # was "training diverged ... lower the lr"
+    with pytest.raises(AekitError, match="the validation data hold NaN or infinite values"):
+        fit(net, (np.zeros((10, 4)), np.array([[0.0, np.inf, 0.0, 0.0]])), cfg)
+    x = np.random.default_rng(0).normal(size=(32, 2, 2)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "error"
+        )  # broadcasting (32, 4) against (32, 2, 2) warned, then failed
+        h = fit(net, (x, x[:8]), cfg)
+    assert np.isfinite(h.rows[-1]["val_loss"])

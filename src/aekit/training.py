@@ -171,6 +171,22 @@ def _as_tensor(x: Any) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
+def _as_samples(x: Any, model: Any) -> Any:
+    """Rows a flat model takes (check_input: as many values as its input) reshaped to its
+    input_shape, so that the loss compares outputs and inputs element for element."""
+    shape = tuple(getattr(model, "input_shape", None) or ())
+    if isinstance(x, torch.Tensor) and shape and tuple(x.shape[1:]) != shape:
+        return x.reshape(len(x), *shape)
+    return x
+
+
+def _all_finite(x: Any, rows: int = 65536) -> bool:
+    """No NaN or inf in x (a tensor, checked in chunks of rows, or SparseRows)."""
+    if isinstance(x, SparseRows):
+        return bool(np.isfinite(x.matrix.data).all())
+    return all(bool(torch.isfinite(x[i : i + rows]).all()) for i in range(0, len(x), rows))
+
+
 def _targets(
     targets: tuple[Any, Any] | None, n_train: int, n_val: int
 ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
@@ -302,6 +318,11 @@ def fit(
     if len(x_train) == 0:
         raise AekitError("no training samples")
     model.check_input(x_train.shape[1:])
+    x_train = _as_samples(x_train, model)
+    x_val = _as_samples(x_val, model) if x_val is not None else None
+    for name, x in (("training", x_train), ("validation", x_val)):
+        if x is not None and not _all_finite(x):
+            raise AekitError(f"the {name} data hold NaN or infinite values")
     y_train, y_val = _targets(targets, len(x_train), len(x_val) if x_val is not None else 0)
 
     model = engine.setup(model)
