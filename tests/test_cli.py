@@ -190,7 +190,10 @@ def test_task_errors_found_while_working_leave_no_output_folder(trained, tmp_pat
             "fewer than one per class",
         ),
         "too many labels": (["finetune", trained, "--labels", "100000"], "training samples"),
-        "dropout": (["finetune", trained, "--labels", "50", "--dropout", "1.5"], "dropout must be"),
+        "dropout": (
+            ["finetune", trained, "--labels", "50", "--dropout", "1.5"],
+            "dropout and label_smoothing must be in [0, 1), got 1.5",
+        ),
         "latent 0": (["sweep", "digits", "--latents", "0,4"], "latents must be positive"),
         "hidden 0": (["sweep", "digits", "--latents", "2", "--hidden", "0"], "hidden sizes"),
     }

@@ -20,6 +20,21 @@ from .base import Model
 from .layers import random_shift
 
 
+def check_head_options(
+    dropout: float, head_hidden: int, encoder_lr_scale: float, augment_shift: int,
+    label_smoothing: float = 0.0,
+) -> None:  # fmt: skip
+    """AekitError for fine-tuning options out of range (the classifier's and FinetuneConfig's)."""
+    if not 0.0 <= dropout < 1.0 or not 0.0 <= label_smoothing < 1.0:
+        raise AekitError(
+            f"dropout and label_smoothing must be in [0, 1), got {dropout} and {label_smoothing}"
+        )
+    if head_hidden < 0:
+        raise AekitError(f"head_hidden must be >= 0, got {head_hidden}")
+    if encoder_lr_scale < 0 or augment_shift < 0:
+        raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
+
+
 @register(
     "classifier",
     "encoder of any autoencoder + a linear head on its codes (aekit finetune)",
@@ -42,16 +57,13 @@ class Classifier(Model):
         super().__init__()
         if int(n_classes) < 2:
             raise AekitError(f"a classifier needs at least 2 classes, got {n_classes}")
-        if not 0.0 <= dropout < 1.0 or not 0.0 <= label_smoothing < 1.0:
-            raise AekitError("dropout and label_smoothing must be in [0, 1)")
+        check_head_options(dropout, head_hidden, encoder_lr_scale, augment_shift, label_smoothing)
         cfg = {k: v for k, v in (backbone_config or {}).items() if k != "input_shape"}
         self.backbone = build_model(backbone, input_shape=input_shape, **cfg)
         self.input_shape = self.backbone.input_shape
         self.latent = self.backbone.latent
         self.n_classes = int(n_classes)
         self.dropout = nn.Dropout(dropout)
-        if head_hidden < 0:
-            raise AekitError("head_hidden must be >= 0")
         self.head: nn.Module = (
             nn.Sequential(
                 nn.Linear(self.latent, head_hidden),
@@ -63,8 +75,6 @@ class Classifier(Model):
             else nn.Linear(self.latent, self.n_classes)
         )
         self.label_smoothing = float(label_smoothing)
-        if encoder_lr_scale < 0 or augment_shift < 0:
-            raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
         self.encoder_lr_scale = float(encoder_lr_scale)
         if recon_weight < 0:
             raise AekitError("recon_weight must be >= 0")

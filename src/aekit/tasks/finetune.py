@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..engine import pick_device
 from ..errors import AekitError
 from ..metrics import encode, probe_accuracy
+from ..models.classifier import check_head_options
 from ..progress import progress_bar
 from ..registry import build_model
 from ..training import TrainConfig, fit
@@ -47,19 +47,12 @@ class FinetuneConfig:
     device: str = "auto"
 
     def __post_init__(self) -> None:
-        """Bad values fail here, before any output: the classifier and TrainConfig would only
-        refuse them once the output folder exists."""
-        if (self.epochs is not None and self.epochs < 1) or self.batch_size < 1:
-            raise AekitError("epochs and batch_size must be >= 1")
-        if self.lr is not None and not self.lr > 0:
-            raise AekitError("lr must be > 0")
-        if self.head_hidden < 0:
-            raise AekitError("head_hidden must be >= 0")
-        if not 0 <= self.dropout < 1:
-            raise AekitError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.encoder_lr_scale < 0 or (self.augment_shift or 0) < 0:
-            raise AekitError("encoder_lr_scale and augment_shift must be >= 0")
-        pick_device(self.device)
+        """Bad values fail here, before any output, by the checks the classifier and
+        TrainConfig would make only once the output folder exists."""
+        check_head_options(self.dropout, self.head_hidden, self.encoder_lr_scale,
+                           self.augment_shift or 0)  # fmt: skip
+        TrainConfig(epochs=self.epochs or 1, batch_size=self.batch_size, lr=self.lr,
+                    device=self.device)  # fmt: skip
 
     def for_data(self, sample_shape: tuple[int, ...]) -> FinetuneConfig:
         """A copy with every None filled in for data of this sample shape."""
