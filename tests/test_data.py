@@ -161,6 +161,9 @@ def test_csv_with_labels_and_errors(tmp_path):
     assert set(ds.y_train) <= {0, 1}
     with pytest.raises(AekitError, match="no label column 'Class'"):
         load_dataset(tmp_path / "ok.csv", label_column="Class")
+    df.to_csv(tmp_path / "semicolons.csv", sep=";", index=False)
+    with pytest.raises(AekitError, match="seems to be separated by ';'"):
+        load_dataset(tmp_path / "semicolons.csv")
     df.assign(city=["x"] * 20, code=["y"] * 20).to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(AekitError, match="non-numeric column.*city, code"):
         load_dataset(tmp_path / "bad.csv")

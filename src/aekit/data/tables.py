@@ -48,7 +48,12 @@ def frame_to_arrays(df, source: str, label_column: str | None):
     bad = [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     bad = [c for c in bad if not pd.api.types.is_bool_dtype(df[c])]
     if bad:
-        raise AekitError(f"{source}: non-numeric column(s) {', '.join(bad)}; drop or encode them")
+        sep = next((c for c in ";|\t" if len(bad) == df.shape[1] == 1 and c in bad[0]), None)
+        hint = (f" (the file seems to be separated by {sep!r}: .csv files are read with commas, "
+                ".tsv with tabs)" if sep else "")  # fmt: skip
+        raise AekitError(
+            f"{source}: non-numeric column(s) {', '.join(bad)}; drop or encode them{hint}"
+        )
     if df.shape[1] == 0:
         raise AekitError(f"{source}: no feature columns")
     missing = [str(c) for c in df.columns if df[c].isna().any()]
