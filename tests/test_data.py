@@ -232,6 +232,22 @@ def test_image_folder_gray_rgb_resized_with_labels(tmp_path):
     assert ds.sample_shape == (3, 12, 12) and ds.y_train is None and ds.x_train.max() <= 1.0
 
 
+def test_sixteen_bit_png_keeps_its_grey_levels(tmp_path):
+    from aekit.data.images import read_folder
+
+    ramp = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 1040).astype(np.uint16)  # 0..65520
+    (tmp_path / "d").mkdir()
+    Image.fromarray(ramp).save(tmp_path / "d" / "a.png")  # 16-bit grey (Pillow mode I;16)
+    assert Image.open(tmp_path / "d" / "a.png").mode.startswith("I")
+    x, _, _ = read_folder(tmp_path / "d")
+    assert x.shape == (1, 1, 8, 8)  # converting to "L" clipped every level above 255
+    assert np.allclose(x[0, 0], ramp / 257.0, atol=1e-3) and len(np.unique(x)) == 64
+    rgb = np.zeros((8, 8, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "d" / "b.png")  # beside colour: three equal channels
+    x, _, _ = read_folder(tmp_path / "d")
+    assert x.shape == (2, 3, 8, 8) and np.allclose(x[0], ramp / 257.0, atol=1e-3)
+
+
 def test_unknown_sources_are_clear(tmp_path):
     with pytest.raises(AekitError, match="not found"):
         load_dataset("no/such/file.csv")

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import AekitError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+SIXTEEN_BIT = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # Pillow's modes for 16-bit gray PNGs
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -38,7 +39,7 @@ def read_folder(
             raise AekitError(f"{p}: cannot read image ({e})") from None
         opened.append(im)
     if channels is None:
-        channels = 1 if all(im.mode in ("L", "1", "I", "I;16", "LA") for im in opened) else 3
+        channels = 1 if all(im.mode in ("L", "1", "LA", *SIXTEEN_BIT) for im in opened) else 3
     if channels not in (1, 3):
         raise AekitError(f"channels must be 1 or 3, got {channels}")
     if image_size is None:
@@ -47,11 +48,17 @@ def read_folder(
     mode = "L" if channels == 1 else "RGB"
     arrays = []
     for original in opened:
-        img = original.convert(mode)
+        if original.mode in SIXTEEN_BIT:  # 0..65535 to 0..255 as floats: convert("L") clips
+            img = Image.fromarray(np.asarray(original, dtype=np.float32) / 257.0)
+        else:
+            img = original.convert(mode)
         if img.size != (w, h):
             img = img.resize((w, h), Image.Resampling.BILINEAR)
         a = np.asarray(img, dtype=np.float32)
-        arrays.append(a[None] if channels == 1 else a.transpose(2, 0, 1))
+        if a.ndim == 2:  # gray: one channel, or three alike beside colour images
+            arrays.append(np.repeat(a[None], channels, axis=0))
+        else:
+            arrays.append(a.transpose(2, 0, 1))
     x = np.stack(arrays)  # (N, C, H, W)
     parents = [p.parent.relative_to(folder) for p in paths]
     if all(str(par) != "." for par in parents):
