@@ -534,3 +534,31 @@ def test_real_fsdd_official_split():
     assert len(ds.x_train) == 2700 and len(ds.x_test) == 300
     assert np.bincount(ds.y_test).tolist() == [30] * 10
     assert ds.sample_shape == (40, 63)
+
+
+def test_read_wav_takes_every_pcm_width_and_float_files(tmp_path):
+    from scipy.io import wavfile
+
+    x = 0.5 * np.sin(2 * np.pi * 440 * np.arange(800) / 8000)
+    files = {
+        "u8": ((x + 1) * 127.5).round().astype(np.uint8),
+        "i16": (x * 32767).round().astype("<i2"),
+        "i32": (x * 2147483647).round().astype("<i4"),
+        "f32": x.astype(np.float32),  # IEEE float (format 3), which the wave module refuses
+        "f64_stereo": np.stack([x, x], axis=1),
+    }
+    for name, data in files.items():
+        wavfile.write(tmp_path / f"{name}.wav", 8000, data)
+    v = np.round(x * (1 << 23)).astype(np.int64) % (1 << 24)  # 24-bit PCM, little-endian bytes
+    with wave.open(str(tmp_path / "i24.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(3)
+        w.setframerate(8000)
+        w.writeframes(np.stack([v & 255, (v >> 8) & 255, v >> 16], 1).astype(np.uint8).tobytes())
+    for name in [*files, "i24"]:
+        y, rate = audio.read_wav(tmp_path / f"{name}.wav")
+        assert rate == 8000 and y.dtype == np.float32 and y.shape == (800,), name
+        assert np.abs(y - x).max() < (0.01 if name == "u8" else 1e-4), name
+    (tmp_path / "junk.wav").write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
+    with pytest.raises(AekitError, match="not a readable PCM or float WAV file"):
+        audio.read_wav(tmp_path / "junk.wav")

@@ -36,13 +36,17 @@ def is_audio_folder(path: Path) -> bool:
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Mono samples in [-1, 1] (channels averaged) and the sample rate; PCM 8/16/24/32-bit."""
+    """Mono samples in [-1, 1] (channels averaged) and the sample rate; PCM 8/16/24/32-bit, or
+    32/64-bit IEEE float (nominally in [-1, 1], taken as they are)."""
     try:
         with wave.open(str(path), "rb") as w:
             rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
             raw = w.readframes(w.getnframes())
     except (wave.Error, EOFError, OSError) as e:
-        raise AekitError(f"{path}: not a readable PCM WAV file ({e})") from None
+        floats = _read_float_wav(path)  # the wave module reads PCM only
+        if floats is not None:
+            return floats
+        raise AekitError(f"{path}: not a readable PCM or float WAV file ({e})") from None
     if width == 1:
         x = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
     elif width == 2:
@@ -58,6 +62,24 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     if channels > 1:
         x = x.reshape(-1, channels).mean(axis=1)
     return x, rate
+
+
+def _read_float_wav(path: Path) -> tuple[np.ndarray, int] | None:
+    """Mono float32 samples and the rate of an IEEE-float WAV file; None for anything else."""
+    import warnings
+
+    from scipy.io import wavfile
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)  # e.g. unknown chunks
+            rate, data = wavfile.read(path)
+    except Exception:  # noqa: BLE001 - scipy raises assorted errors on malformed files (even
+        return None  # UnboundLocalError); any of them means "not a float WAV" here
+    if data.dtype.kind != "f":
+        return None
+    x = data.astype(np.float32)
+    return (x.mean(axis=1) if x.ndim == 2 else x), int(rate)
 
 
 def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
