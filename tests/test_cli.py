@@ -302,3 +302,19 @@ def test_rgb_image_folder_run(tmp_path, capsys):
     info = json.loads((out / "model.json").read_text())
     assert info["config"]["input_shape"] == [3, 16, 12]
     assert (out / "reconstructions.png").is_file()
+
+
+def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):
+    table = _csv(tmp_path)
+    out = tmp_path / "run"
+    assert (
+        run(capsys, "train", str(table), "--epochs", "1", "--out", str(out), "--no-progress")[0]
+        == 0
+    )
+    moved = table.rename(tmp_path / "moved.csv")
+    for argv in (["evaluate", str(out)], ["report", str(out), "--out", str(tmp_path / "r.html")]):
+        code, _, err = run(capsys, *argv)
+        assert (
+            code == 2 and f"was trained on {table}, which is not there any more; give DATA" in err
+        )
+    assert run(capsys, "evaluate", str(out), str(moved))[0] == 0

@@ -13,7 +13,7 @@ import torch
 
 from .. import metrics
 from ..checkpoint import Checkpoint
-from ..data import Dataset, load_dataset
+from ..data import BUILTIN, Dataset, load_dataset
 from ..errors import AekitError
 from ..metrics import encode, reconstruct, reconstruction_metrics
 from ..regularizers import active_fraction
@@ -32,6 +32,11 @@ def evaluation_data(
         if source is None:
             raise AekitError(
                 f"{ck.path}: the checkpoint does not say which data it was trained on; give DATA"
+            )
+        if str(source) not in BUILTIN and not Path(source).exists():
+            raise AekitError(
+                f"{ck.path} was trained on {source}, which is not there any more; give DATA "
+                "(the same data, or other data of the same kind)"
             )
     args.pop("source", None)
     if data_dir is not None:
