@@ -296,3 +296,15 @@ def test_classifier_pretrains_on_unlabelled_news():
     baseline = LogisticRegression(max_iter=1000).fit(x_tr[lab], y[tr][lab]).score(x_te, y[te])
     acc = clf.score(x_te, y[te])
     assert acc >= baseline + 0.02, (acc, baseline)
+
+
+def test_transformer_names_its_code_units_and_gives_pandas_output():
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_digits
+
+    X, _ = load_digits(return_X_y=True, as_frame=True)
+    t = AutoencoderTransformer(latent=3, epochs=1, hidden=(16,)).set_output(transform="pandas")
+    codes = t.fit_transform(X)
+    names = [f"autoencodertransformer{i}" for i in range(3)]
+    assert isinstance(codes, pd.DataFrame) and list(codes.columns) == names
+    assert list(t.get_feature_names_out()) == names and codes.index.equals(X.index)

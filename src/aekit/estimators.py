@@ -13,7 +13,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -96,7 +101,9 @@ class _Saving:
         return est
 
 
-class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
+class AutoencoderTransformer(
+    _Saving, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Learn a code for tabular rows with any registered autoencoder.
 
     `transform` gives codes, `inverse_transform` reconstructions (in the input's units),
@@ -152,6 +159,11 @@ class AutoencoderTransformer(_Saving, TransformerMixin, BaseEstimator):
         )
         self.history_ = self._train(self.model_, _scaled_rows(self.scaler_, X))
         return self
+
+    @property
+    def _n_features_out(self) -> int:
+        """Code units: get_feature_names_out names them autoencodertransformer0, 1, ..."""
+        return int(self.model_.latent)
 
     def _scaled(self, X: Any) -> Any:
         check_is_fitted(self)
