@@ -308,3 +308,15 @@ def test_transformer_names_its_code_units_and_gives_pandas_output():
     names = [f"autoencodertransformer{i}" for i in range(3)]
     assert isinstance(codes, pd.DataFrame) and list(codes.columns) == names
     assert list(t.get_feature_names_out()) == names and codes.index.equals(X.index)
+
+
+def test_estimators_take_autoencoders_only_and_a_conv_detector_needs_no_hidden_none():
+    x = np.random.default_rng(0).normal(size=(64, 16))
+    for est in (AnomalyDetector(model="gan"), AutoencoderTransformer(model="classifier")):
+        with pytest.raises(ValueError, match="is not an autoencoder"):
+            est.fit(x)
+    # the detector's default hidden=(64,) is an MLP's: a conv model leaves it out
+    det = AnomalyDetector(model="conv", input_shape=(1, 16), epochs=1).fit(x)
+    assert "hidden" not in det.model_.config and det.decision_function(x).shape == (64,)
+    with pytest.raises(Exception, match="does not take option"):  # one given on purpose
+        AnomalyDetector(model="conv", input_shape=(1, 16), hidden=(32,), epochs=1).fit(x)

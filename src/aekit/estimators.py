@@ -27,7 +27,7 @@ from .data.scaler import Scaler
 from .density import CodeDensity
 from .errors import AekitError
 from .metrics import batched, encode
-from .registry import build_model
+from .registry import build_model, default_config, get_entry, list_models
 from .rows import SparseRows, is_sparse
 from .runs import default_output
 from .training import TrainConfig, fit
@@ -324,10 +324,17 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 
 
 SCORES = ("reconstruction+density", "reconstruction", "elbo")
+MLP_HIDDEN = (64,)  # AnomalyDetector's hidden layer by default (an MLP's)
 SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
 
 
 def _model_config(est: Any, n_features: int) -> dict[str, Any]:
+    entry = get_entry(est.model)
+    if entry.role != "autoencoder":
+        raise ValueError(
+            f"model {est.model!r} is not an autoencoder (a {entry.role}); choose one of "
+            f"{', '.join(list_models())}"
+        )
     shape = tuple(getattr(est, "input_shape", None) or (n_features,))
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
@@ -336,6 +343,8 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # recon_loss: detector
         if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)
+    if "hidden" not in default_config(est.model) and cfg.get("hidden") == MLP_HIDDEN:
+        del cfg["hidden"]  # the detector's MLP default means nothing to a conv model
     return cfg
 
 
@@ -392,7 +401,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         model: str = "mlp",
         contamination: float = 0.01,
         latent: int = 4,
-        hidden: tuple[int, ...] | None = (64,),
+        hidden: tuple[int, ...] | None = MLP_HIDDEN,
         noise: str | None = None,
         sparsity: str | None = None,
         score_by: str = "reconstruction+density",
