@@ -562,3 +562,13 @@ def test_read_wav_takes_every_pcm_width_and_float_files(tmp_path):
     (tmp_path / "junk.wav").write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
     with pytest.raises(AekitError, match="not a readable PCM or float WAV file"):
         audio.read_wav(tmp_path / "junk.wav")
+
+
+def test_detect_fit_with_an_empty_split(tones, tmp_path):
+    """A split with no rows (here validation) was a numpy error: reshape(0, -1)."""
+    from aekit.tasks.detect import detect_fit
+
+    s = detect_fit(tones, tmp_path / "det", normal_class="0", seed=0,
+                   detector_options={"epochs": 1, "verbose": False},
+                   data_options={"val_fraction": 0.0})  # fmt: skip
+    assert s["n_fit"] == 12 and s["test"]["n"] == 20

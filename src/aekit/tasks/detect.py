@@ -57,6 +57,11 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def flat_rows(a: np.ndarray) -> np.ndarray:
+    """(n, *shape) -> (n, features), also for n = 0 (reshape(0, -1) cannot infer the width)."""
+    return a.reshape(len(a), int(np.prod(a.shape[1:])))
+
+
 def _binary(y: np.ndarray, ds, normal_class: str | None, source: str) -> np.ndarray:
     """0/1 labels: as given, or 0 for `normal_class` and 1 for every other class."""
     if normal_class is None:
@@ -120,7 +125,7 @@ def detect_fit(
     if ds.kind not in KIND_DEFAULTS:
         raise AekitError(f"{source}: detect works on tables, time series, audio and text")
     raw = {s: ds.scaler.inverse_transform(getattr(ds, f"x_{s}")) for s in ("train", "val", "test")}
-    flat = {s: a.reshape(len(a), -1) for s, a in raw.items()}
+    flat = {s: flat_rows(a) for s, a in raw.items()}
     x_fit = np.concatenate([flat["train"], flat["val"]])
     labels: dict[str, Any] = {}  # 0/1 per split, worked out once
     y_fit = None
@@ -182,7 +187,7 @@ def _write_report(det, ds, raw: dict[str, np.ndarray], out: Path, summary: dict[
 
     scaled = dataclasses.replace(
         ds, scaler=det.scaler_,
-        **{f"x_{s}": det.scaler_.transform(raw[s].reshape(len(raw[s]), -1))
+        **{f"x_{s}": det.scaler_.transform(flat_rows(raw[s]))
            .reshape(raw[s].shape).astype(np.float32) for s in raw},
     )  # fmt: skip
     scores = evaluate(det.model_, scaled, generation=False)
