@@ -318,3 +318,16 @@ def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):
             code == 2 and f"was trained on {table}, which is not there any more; give DATA" in err
         )
     assert run(capsys, "evaluate", str(out), str(moved))[0] == 0
+
+
+def test_weights_that_do_not_fit_their_config_name_the_tensor(trained, tmp_path, capsys):
+    import shutil
+
+    bad = tmp_path / "edited"
+    shutil.copytree(trained, bad)
+    info = json.loads((bad / "model.json").read_text())
+    info["config"]["latent"] = 99
+    (bad / "model.json").write_text(json.dumps(info))
+    code, _, err = run(capsys, "evaluate", str(bad))
+    assert code == 2 and err.count("\n") == 1, err  # torch's first line said only "Error(s) in"
+    assert "size mismatch for encoder.fc.weight" in err and "[99," in err

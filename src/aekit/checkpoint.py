@@ -47,6 +47,14 @@ class Checkpoint:
     path: Path | None = None
 
 
+def _mismatch(e: Exception, limit: int = 300) -> str:
+    """The telling line of torch's load_state_dict error: its first line only says "Error(s) in
+    loading state_dict for X:"; the next names the key and both shapes."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    line = next((ln for ln in lines[1:] if not ln.endswith(":")), lines[0] if lines else str(e))
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def temp_beside(path: Path) -> tuple[int, Path]:
     """A new, hidden file in `path`'s folder to be renamed onto `path` once complete: an open
     descriptor and its name. Created as open() would (mode 0666 less the umask), unlike
@@ -175,9 +183,7 @@ def load(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:
-        raise AekitError(
-            f"{wpath}: weights do not fit the model ({str(e).splitlines()[0]})"
-        ) from None
+        raise AekitError(f"{wpath}: weights do not fit the model ({_mismatch(e)})") from None
     model.to(device).eval()
     return Checkpoint(
         model=model,
@@ -231,9 +237,7 @@ def load_state(
             {k[len("model/") :]: v for k, v in tensors.items() if k.startswith("model/")}
         )
     except RuntimeError as e:
-        raise AekitError(
-            f"{d}: saved state does not fit this model ({str(e).splitlines()[0]})"
-        ) from None
+        raise AekitError(f"{d}: saved state does not fit this model ({_mismatch(e)})") from None
     device = next(model.parameters()).device
     for name, opt in optimizers.items():
         oj = info["optimizers"].get(name)
