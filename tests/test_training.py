@@ -242,7 +242,8 @@ def test_fit_on_sparse_rows_trains_exactly_as_on_dense_rows():
 @pytest.mark.parametrize(
     "bad, message",
     [({"weight_decay": -0.1}, "weight_decay must be >= 0"), ({"patience": 0}, "patience must be"),
-     ({"grad_clip": 0.0}, "grad_clip must be > 0"), ({"warmup_fraction": 1.0}, "warmup_fraction")],
+     ({"grad_clip": 0.0}, "grad_clip must be > 0"), ({"warmup_fraction": 1.0}, "warmup_fraction"),
+     ({"epochs": 1.5}, "whole numbers, got 1.5")],
 )  # fmt: skip
 def test_train_config_refuses_values_torch_would_fail_on_later(bad, message):
     with pytest.raises(AekitError, match=message):
@@ -265,3 +266,12 @@ def test_fit_refuses_non_finite_data_and_reads_samples_as_the_model_does():
         )  # broadcasting (32, 4) against (32, 2, 2) warned, then failed
         h = fit(net, (x, x[:8]), cfg)
     assert np.isfinite(h.rows[-1]["val_loss"])
+
+
+@pytest.mark.parametrize("model", ["mlp", "conv", "vae", "gan"])
+def test_a_latent_size_must_be_a_positive_whole_number(model):
+    shape = (1, 8, 8)
+    for bad in (0, -3, 2.5):  # 2.5 was built as 2
+        with pytest.raises(AekitError, match=f"latent size must be a positive integer, got {bad}"):
+            build_model(model, input_shape=shape, latent=bad)
+    assert build_model(model, input_shape=shape, latent=2.0).latent == 2

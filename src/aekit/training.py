@@ -52,6 +52,10 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise AekitError("epochs and batch_size must be >= 1")
+        if int(self.epochs) != self.epochs or int(self.batch_size) != self.batch_size:
+            raise AekitError(
+                f"epochs and batch_size must be whole numbers, got {self.epochs} and {self.batch_size}"
+            )
         if self.lr is not None and self.lr <= 0:
             raise AekitError("lr must be > 0")
         if self.log_every < 0:

@@ -169,7 +169,7 @@ class GAN(Model):
         super().__init__()
         if output != "sigmoid":
             raise AekitError("the gan generates images in [0, 1]; it needs output 'sigmoid'")
-        if int(latent) < 1:
+        if int(latent) != latent or latent < 1:  # 2.5 was read as 2
             raise AekitError(f"latent size must be a positive integer, got {latent}")
         _check_stabilisers(label_smoothing, lr_d_scale, r1)
         if not 0.0 <= ema < 1.0:

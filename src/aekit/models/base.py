@@ -129,7 +129,7 @@ class Autoencoder(Model):
         super().__init__()
         if trim is not None and not trim > 0:
             raise AekitError(f"trim must be > 0 (Tukey's fence, e.g. 3), got {trim}")
-        if int(latent) < 1:
+        if int(latent) != latent or latent < 1:  # 2.5 was read as 2
             raise AekitError(f"latent size must be a positive integer, got {latent}")
         if output not in OUTPUTS:
             raise AekitError(f"output must be one of {OUTPUTS}, got {output!r}")
