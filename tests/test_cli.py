@@ -155,6 +155,8 @@ BAD = {
     "an empty item": (["train", "digits", "--hidden", "64,,32"], "got '64,,32'"),
     "half a size": (["train", "digits", "--image-size", "12x"], "expected HxW, got '12x'"),
     "unknown device": (["train", "digits", "--device", "tpu"], "unknown device 'tpu'"),
+    "limit 0": (["train", "digits", "--limit", "0"], "--limit must be a positive number"),
+    "limit -5": (["train", "digits", "--limit", "-5"], "--limit must be a positive number"),
     "negative count": (["embed", "RUN", "digits", "--n", "-5"], "samples >= 0 (0: all), got '-5'"),
     "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),

@@ -90,7 +90,8 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
         "--limit", type=int, help="use a seeded subset of this many samples (quick runs)"
     )
     _add_kind_options(g)
-    g.add_argument("--val-fraction", type=float, default=0.1)
+    g.add_argument("--val-fraction", type=float, default=0.1,
+                   help="of the samples left after the test split (default 0.1)")  # fmt: skip
     g.add_argument(
         "--test-fraction",
         type=float,

@@ -29,6 +29,8 @@ __all__ = ["Dataset", "Scaler", "load_dataset", "split_indices", "BUILTIN"]
 def _limit(
     x: np.ndarray, y: np.ndarray | None, n: int | None, seed: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
+    if n is not None and (int(n) != n or n < 1):
+        raise AekitError(f"--limit must be a positive number of samples, got {n}")
     if n is None or n >= len(x):
         return x, y
     idx = np.sort(np.random.default_rng(seed + 1).permutation(len(x))[:n])
