@@ -156,6 +156,8 @@ BAD = {
     "half a size": (["train", "digits", "--image-size", "12x"], "expected HxW, got '12x'"),
     "unknown device": (["train", "digits", "--device", "tpu"], "unknown device 'tpu'"),
     "limit 0": (["train", "digits", "--limit", "0"], "--limit must be a positive number"),
+    "negative seed": (["train", "digits", "--seed", "-1"], "expected a seed >= 0, got '-1'"),
+    "negative seeds": (["finetune", "RUN", "--seeds", "0,-1"], "expected a seed >= 0, got '-1'"),
     "limit -5": (["train", "digits", "--limit", "-5"], "--limit must be a positive number"),
     "negative count": (["embed", "RUN", "digits", "--n", "-5"], "samples >= 0 (0: all), got '-5'"),
     "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),

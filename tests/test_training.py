@@ -243,7 +243,7 @@ def test_fit_on_sparse_rows_trains_exactly_as_on_dense_rows():
     "bad, message",
     [({"weight_decay": -0.1}, "weight_decay must be >= 0"), ({"patience": 0}, "patience must be"),
      ({"grad_clip": 0.0}, "grad_clip must be > 0"), ({"warmup_fraction": 1.0}, "warmup_fraction"),
-     ({"epochs": 1.5}, "whole numbers, got 1.5")],
+     ({"epochs": 1.5}, "whole numbers, got 1.5"), ({"seed": -1}, "seed must be a whole number")],
 )  # fmt: skip
 def test_train_config_refuses_values_torch_would_fail_on_later(bad, message):
     with pytest.raises(AekitError, match=message):

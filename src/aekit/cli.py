@@ -46,6 +46,21 @@ def _count(text: str) -> int:
     return n
 
 
+def _seed(text: str) -> int:
+    """A random seed: a whole number >= 0 (numpy refuses negative seeds deep inside)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
+    return n
+
+
+def _seeds(text: str) -> list[int]:
+    return [_seed(v) for v in text.split(",")]
+
+
 def _fence_or_none(text: str) -> float | None:
     """--trim K|none (the option is absent from the namespace when not given)."""
     if text.strip().lower() == "none":
@@ -582,7 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--patience", type=int, help="early stopping after this many epochs without improvement"
     )
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=_seed, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     g.add_argument("--resume", action="store_true", help="continue the run in --out")
     g.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
@@ -628,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated classical baselines ('' for none; default images: "
                         "gaussian,median,nlm,bm3d; signals: wiener,wiener-tuned)")  # fmt: skip
     s.add_argument("--bm3d-images", type=int, default=200, help="BM3D on the first N (slow)")
-    s.add_argument("--seed", type=int, default=0, help="noise seed")
+    s.add_argument("--seed", type=_seed, default=0, help="noise seed")
     s.add_argument("--data-dir")
     _add_no_progress(s)
     s.set_defaults(func=cmd_denoise)
@@ -657,7 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--map", default="tsne", help="tsne | umap | pca")
     s.add_argument("--out", required=True, type=Path, help="folder for map.csv, map.png")
     s.add_argument("--n", type=_count, help="only the first N test samples")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed, default=0)
     s.add_argument(
         "--exaggeration-iterations",
         type=int,
@@ -684,7 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "no encoder: of two of the drawn samples)")  # fmt: skip
     s.add_argument("--traverse", type=int, metavar="DIM", help="sweep one code dimension")
     s.add_argument("--data", help="take inputs from this data (default: the run's test split)")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed, default=0)
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_generate)
 
@@ -693,7 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("data", nargs="?", help="labelled data (default: the run's own data)")
     s.add_argument("--labels", type=int, default=1000, help="labelled samples, balanced")
     s.add_argument("--out", required=True, type=Path)
-    s.add_argument("--seeds", type=_ints, default=[0, 1, 2], help="e.g. 0,1,2")
+    s.add_argument("--seeds", type=_seeds, default=[0, 1, 2], help="e.g. 0,1,2")
     s.add_argument(
         "--epochs",
         type=int,
@@ -735,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--epochs", type=int, default=10)
     s.add_argument("--batch-size", type=int, default=64)
     s.add_argument("--lr", type=float, default=2e-3)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed, default=0)
     s.add_argument("--device", default="auto")
     _add_no_progress(s)
     _add_data_options(s)
@@ -781,7 +796,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave out of each training batch the rows whose loss lies beyond "
                    "Q3 + K x IQR of the batch's (default 3 for tables: anomalies in the training "
                    "rows teach the model less; none for series, audio, text)")  # fmt: skip
-    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--seed", type=_seed, default=0)
     d.add_argument("--device", default="auto")
     d.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     _add_no_progress(d)

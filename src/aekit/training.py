@@ -58,6 +58,8 @@ class TrainConfig:
             )
         if self.lr is not None and self.lr <= 0:
             raise AekitError("lr must be > 0")
+        if int(self.seed) != self.seed or self.seed < 0:
+            raise AekitError(f"seed must be a whole number >= 0, got {self.seed}")
         if self.log_every < 0:
             raise AekitError("log_every must be >= 0")
         if self.weight_decay < 0:
