@@ -250,13 +250,16 @@ def test_train_config_refuses_values_torch_would_fail_on_later(bad, message):
         TrainConfig(**bad)
 
 
-def test_fit_refuses_non_finite_data_and_reads_samples_as_the_model_does():
+def test_fit_refuses_non_finite_data_and_reads_samples_as_the_model_does(tmp_path):
     import warnings
 
     cfg = TrainConfig(epochs=1, progress=False)
     net = build_model("mlp", input_shape=(4,), latent=2, hidden=(8,))
     with pytest.raises(AekitError, match="the training data hold NaN or infinite values"):
         fit(net, np.full((10, 4), np.nan), cfg)  # was "training diverged ... lower the lr"
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(AekitError, match="a_file exists and is not a folder"):  # FileExistsError
+        fit(net, np.zeros((10, 4)), cfg, out_dir=tmp_path / "a_file")
     with pytest.raises(AekitError, match="the validation data hold NaN or infinite values"):
         fit(net, (np.zeros((10, 4)), np.array([[0.0, np.inf, 0.0, 0.0]])), cfg)
     x = np.random.default_rng(0).normal(size=(32, 2, 2)).astype(np.float32)

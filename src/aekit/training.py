@@ -341,6 +341,8 @@ def fit(
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
     out = Path(out_dir) if out_dir is not None else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise AekitError(f"{out} exists and is not a folder")
     prefixes = {name: "" if len(optimizers) == 1 else f"{name}_" for name in optimizers}
 
     history = History()
