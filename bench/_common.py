@@ -142,3 +142,18 @@ def write_result(name: str, obj: dict[str, Any]) -> Path:
     p = RESULTS / f"{name}.json"
     p.write_text(json.dumps(obj, indent=2) + "\n")
     return p
+
+
+def summarize(runs: dict[str, list[dict[str, Any]]], metric: str = "accuracy",
+              width: int = 10) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Per method, the mean and spread of `metric` over its per-seed rows, with the rows:
+    {name: {METRIC_mean, METRIC_std, runs}}; printed one line per method."""
+    import numpy as np
+
+    results = {}
+    for name, rows in runs.items():
+        values = [r[metric] for r in rows]
+        results[name] = {f"{metric}_mean": float(np.mean(values)),
+                         f"{metric}_std": float(np.std(values)), "runs": rows}  # fmt: skip
+        print(f"{name:<{width}} {metric} {np.mean(values):.4f} ± {np.std(values):.4f}")
+    return results

@@ -36,6 +36,7 @@ from _common import (  # noqa: E402
     machine,
     parse_args,
     recipe_config,
+    summarize,
     write_result,
 )
 
@@ -96,12 +97,7 @@ def main() -> None:
                                    "features": int(x_tr.shape[1])})  # fmt: skip
         print(f"seed {seed}: aekit {acc:.4f} ({train_s:.0f} s), SVD-64 {acc_svd:.4f}, "
               f"TF-IDF {runs['tfidf_full'][-1]['accuracy']:.4f}")  # fmt: skip
-    results = {}
-    for name, rows in runs.items():
-        acc = [r["accuracy"] for r in rows]
-        results[name] = {"accuracy_mean": float(np.mean(acc)), "accuracy_std": float(np.std(acc)),
-                         "runs": rows}  # fmt: skip
-        print(f"{name:<10} accuracy {np.mean(acc):.4f} ± {np.std(acc):.4f}")
+    results = summarize(runs)
     ours = results["aekit"]["accuracy_mean"]
     out = {
         "benchmark": "AG News, logistic regression on 64-d codes of TF-IDF vectors"

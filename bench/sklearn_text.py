@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED, command, machine, parse_args, write_result  # noqa: E402
+from _common import SHARED, command, machine, parse_args, summarize, write_result  # noqa: E402
 
 DATA = SHARED / "text/ag_news_test/test.csv"
 SEEDS = (0, 1, 2)
@@ -83,12 +83,7 @@ def main() -> None:
         lr = LogisticRegression(max_iter=1000).fit(x_tr[lab], y_tr[lab])
         runs["logreg_labelled"].append({"seed": seed, "accuracy": float(lr.score(x_te, y_te))})
         print(f"seed {seed}: " + ", ".join(f"{m} {r[-1]['accuracy']:.4f}" for m, r in runs.items()))
-    results = {}
-    for name, rows in runs.items():
-        acc = [r["accuracy"] for r in rows]
-        results[name] = {"accuracy_mean": float(np.mean(acc)), "accuracy_std": float(np.std(acc)),
-                         "runs": rows}  # fmt: skip
-        print(f"{name:<16} accuracy {np.mean(acc):.4f} ± {np.std(acc):.4f}")
+    results = summarize(runs, width=16)
     out = {"benchmark": "scikit-learn pipelines on sparse TF-IDF rows (AG News, 3,000 / 1,000)",
            "command": command(), **machine(a.threads), "recipe": {**RECIPE, "hidden": []},
            "vocabulary": "TfidfVectorizer(min_df=2, sublinear_tf=True) on the training documents",
