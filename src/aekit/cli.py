@@ -33,28 +33,25 @@ def _ints(text: str, sep: str = ",") -> list[int]:
         ) from None
 
 
-def _count(text: str) -> int:
-    """--n N: how many samples, 0 for all (a negative N would silently drop the last rows)."""
+def _whole(text: str, what: str) -> int:
+    """A whole number >= 0, or one line naming `what` was expected."""
     try:
         n = int(text)
     except ValueError:
         n = -1
     if n < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of samples >= 0 (0: all), got {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
     return n
+
+
+def _count(text: str) -> int:
+    """--n N: how many samples, 0 for all (a negative N would silently drop the last rows)."""
+    return _whole(text, "a number of samples >= 0 (0: all)")
 
 
 def _seed(text: str) -> int:
     """A random seed: a whole number >= 0 (numpy refuses negative seeds deep inside)."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
-    return n
+    return _whole(text, "a seed >= 0")
 
 
 def _seeds(text: str) -> list[int]:
