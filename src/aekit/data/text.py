@@ -54,18 +54,22 @@ class TextFeatures:
     def transform_sparse(self, texts: np.ndarray):
         """(N,) documents -> the same rows as a float32 scipy CSR matrix."""
         import scipy.sparse
-        from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.preprocessing import normalize
 
         if len(texts) == 0:
             return scipy.sparse.csr_matrix((0, len(self.vocabulary)), dtype=np.float32)
+        return self._weights(texts).astype(np.float32)
+
+    def _weights(self, texts: np.ndarray):
+        """The TF-IDF rows as scikit-learn computes them: a float64 CSR matrix."""
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.preprocessing import normalize
+
         counts = CountVectorizer(
             vocabulary={t: i for i, t in enumerate(self.vocabulary)}, token_pattern=TOKEN_PATTERN
         ).transform(list(texts))
         tf = counts.astype(np.float64)
         tf.data = 1.0 + np.log(tf.data)  # sublinear tf
-        x = normalize(tf.multiply(np.asarray(self.idf)[None]).tocsr(), norm="l2")
-        return x.astype(np.float32)
+        return normalize(tf.multiply(np.asarray(self.idf)[None]).tocsr(), norm="l2")
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "tfidf", "vocabulary": self.vocabulary, "idf": self.idf,
