@@ -107,7 +107,7 @@ def build_model(name: str, seed: int | None = None, **config: Any):
     if missing:
         hint = " (input_shape: the shape of one sample)" if "input_shape" in missing else ""
         raise AekitError(f"model {name!r} needs {', '.join(missing)}{hint}")
-    full = {k: _jsonable(cfg.get(k, p.default)) for k, p in params.items()}
+    full = {k: jsonable(cfg.get(k, p.default)) for k, p in params.items()}
     with torch.random.fork_rng(devices=[], enabled=seed is not None):
         if seed is not None:
             torch.manual_seed(seed)
@@ -117,12 +117,12 @@ def build_model(name: str, seed: int | None = None, **config: Any):
     return model
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
     """Tuples become lists, numpy scalars plain numbers: the config is stored as JSON."""
     if isinstance(v, (tuple, list)):
-        return [_jsonable(x) for x in v]
+        return [jsonable(x) for x in v]
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): jsonable(x) for k, x in v.items()}
     if hasattr(v, "item") and callable(v.item):
         return v.item()
     return v

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -17,7 +16,7 @@ from .errors import AekitError
 from .metrics import reconstruct
 from .models.base import MULTINOMIAL_LOSSES
 from .monitor import CoverageProbe
-from .registry import build_model, get_entry
+from .registry import build_model, get_entry, jsonable
 from .tasks.evaluate import evaluate, generation_applies
 from .training import History, TrainConfig, fit
 
@@ -105,7 +104,7 @@ def train_run(
         if saved.get("model") != model:
             raise AekitError(f"{out} holds a {saved.get('model')!r} run, not {model!r}")
         changed = [f"{k} {saved['config'][k]} -> {v}" for k, v in model_config.items()
-                   if k in saved["config"] and json.loads(json.dumps(v)) != saved["config"][k]]  # fmt: skip
+                   if k in saved["config"] and jsonable(v) != saved["config"][k]]  # fmt: skip
         if changed:
             raise AekitError(
                 f"--resume continues the run in {out} with its saved model options, and these "
