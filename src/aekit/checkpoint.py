@@ -55,6 +55,15 @@ def _mismatch(e: Exception, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
+def check_folder(out: str | Path) -> Path:
+    """OUT as a Path, refused in one line if it exists and is not a folder; nothing is
+    created (the folder appears with the first file written into it)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise AekitError(f"{out} exists and is not a folder")
+    return out
+
+
 def temp_beside(path: Path) -> tuple[int, Path]:
     """A new, hidden file in `path`'s folder to be renamed onto `path` once complete: an open
     descriptor and its name. Created as open() would (mode 0666 less the umask), unlike

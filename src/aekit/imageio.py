@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checkpoint import check_folder
 from .errors import AekitError
 
 
@@ -40,9 +41,7 @@ def save_images(x: np.ndarray, out: str | Path) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
         return out
-    if out.exists() and not out.is_dir():
-        raise AekitError(f"{out} exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    check_folder(out).mkdir(parents=True, exist_ok=True)
     width = max(6, len(str(len(arr) - 1)))
     for i, img in enumerate(arr):
         Image.fromarray(np.round(img * 255).astype(np.uint8)).save(out / f"{i:0{width}d}.png")

@@ -59,8 +59,7 @@ def prepare_out(out: Path, resume: bool, overwrite: bool) -> None:
         if not (out / ckpt.STATE_JSON).is_file():
             raise AekitError(f"{out}: nothing to resume (no {ckpt.STATE_JSON}); drop --resume")
         return
-    if out.exists() and not out.is_dir():
-        raise AekitError(f"{out} exists and is not a folder")
+    ckpt.check_folder(out)
     if out.is_dir() and any(out.iterdir()):
         if not overwrite:
             raise AekitError(

@@ -340,9 +340,7 @@ def fit(
     n = len(x_train)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
-    out = Path(out_dir) if out_dir is not None else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise AekitError(f"{out} exists and is not a folder")
+    out = ckpt.check_folder(out_dir) if out_dir is not None else None
     prefixes = {name: "" if len(optimizers) == 1 else f"{name}_" for name in optimizers}
 
     history = History()

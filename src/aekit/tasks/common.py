@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checkpoint import Checkpoint, load, write_json
+from ..checkpoint import Checkpoint, check_folder, load, write_json
 from ..data import BUILTIN, load_dataset
 from ..errors import AekitError
 from .evaluate import evaluation_data
@@ -75,17 +75,8 @@ def require_images(x: np.ndarray, task: str) -> None:
         raise AekitError(f"{task} works on images; this data is a table")
 
 
-def output_path(out: str | Path) -> Path:
-    """OUT as a Path, refused if it exists and is not a folder; nothing is created (a task
-    that may still refuse its input makes the folder with its first result)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise AekitError(f"{out} exists and is not a folder")
-    return out
-
-
 def output_dir(out: str | Path) -> Path:
-    out = output_path(out)
+    out = check_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 

@@ -179,10 +179,10 @@ def finetune_run(ck, ds, out: str | Path, **kwargs: Any) -> dict[str, Any]:
     """The `aekit finetune` task: summary.json, finetune.png and the fine-tuned classifier
     (seed 0) in out/classifier/."""
     from .. import plots
-    from .common import output_dir, output_path, write_summary
+    from ..checkpoint import check_folder
+    from .common import output_dir, write_summary
 
-    out = output_path(out)
-    # the folder appears with the first result: a bad --labels or data leaves nothing behind
+    out = check_folder(out)  # made with the first result: bad input leaves nothing behind
     summary = finetune_compare(ck, ds, keep_dir=out / "classifier", **kwargs)
     out = output_dir(out)
     summary["run"] = str(ck.path)

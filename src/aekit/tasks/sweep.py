@@ -105,11 +105,10 @@ def sweep_run(ds, model: str, latents: list[int], out: str | Path, train_config:
     import pandas as pd
 
     from .. import plots
-    from ..checkpoint import atomic_write_bytes
-    from .common import output_dir, output_path, write_summary
+    from ..checkpoint import atomic_write_bytes, check_folder
+    from .common import output_dir, write_summary
 
-    out = output_path(out)
-    # the folder appears with the first trained model: bad options leave nothing behind
+    out = check_folder(out)  # made with the first result: bad input leaves nothing behind
     summary = sweep(ds, model, latents, train_config, out, model_config, progress)
     out = output_dir(out)
     summary["data"] = ds.name
