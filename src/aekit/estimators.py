@@ -47,6 +47,26 @@ class _Saving:
     scaler_: Scaler
     n_features_in_: int
     feature_names_in_: np.ndarray
+    scaling: str
+
+    def _fit_rows(self, X: Any, *y: Any) -> Any:
+        """Validate X (dense or scipy sparse; and y, when passed, returned with it: a
+        classifier's y must be there), fit the scaler `scaling` picks, and return X as the
+        model reads it."""
+        if y:
+            X, y_ = validate_data(self, X, y[0], accept_sparse="csr", dtype=FLOATS)
+        else:
+            X = validate_data(self, X, accept_sparse="csr", dtype=FLOATS)
+        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
+        x = _scaled_rows(self.scaler_, X)
+        return (x, y_) if y else x
+
+    def _rows(self, X: Any) -> Any:
+        """Rows for a fitted estimator: validated against the training columns and scaled as
+        the training rows were."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=FLOATS, reset=False)
+        return _scaled_rows(self.scaler_, X)
 
     def _train(self, model: Any, x: np.ndarray) -> Any:
         """Train `model` on already-scaled rows with the estimator's epochs, batch size, lr,
@@ -152,12 +172,11 @@ class AutoencoderTransformer(
         self.verbose = verbose
 
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
-        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
+        x = self._fit_rows(X)
         self.model_ = build_model(  # seeded initial weights: fit is idempotent
-            self.model, seed=self.random_state, **_model_config(self, X.shape[1])
+            self.model, seed=self.random_state, **_model_config(self, x.shape[1])
         )
-        self.history_ = self._train(self.model_, _scaled_rows(self.scaler_, X))
+        self.history_ = self._train(self.model_, x)
         return self
 
     @property
@@ -165,15 +184,11 @@ class AutoencoderTransformer(
         """Code units: get_feature_names_out names them autoencodertransformer0, 1, ..."""
         return int(self.model_.latent)
 
-    def _scaled(self, X: Any) -> Any:
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        return _scaled_rows(self.scaler_, X)
-
     @torch.no_grad()
     def transform(self, X: Any) -> np.ndarray:
         """Codes, shape (n_samples, latent)."""
-        return encode(self.model_, self._scaled(X)).astype(np.float64)
+        x = self._rows(X)  # first: NotFittedError before model_ is read
+        return encode(self.model_, x).astype(np.float64)
 
     @torch.no_grad()
     def inverse_transform(self, X: Any) -> np.ndarray:
@@ -186,7 +201,8 @@ class AutoencoderTransformer(
     @torch.no_grad()
     def score_samples(self, X: Any) -> np.ndarray:
         """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
-        return batched(self.model_, _squared_error(self.model_), self._scaled(X)).astype(np.float64)
+        x = self._rows(X)
+        return batched(self.model_, _squared_error(self.model_), x).astype(np.float64)
 
 
 def _scaled_rows(scaler: Scaler, X: Any) -> Any:
@@ -270,7 +286,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def fit(self, X: Any, y: Any) -> AutoencoderClassifier:
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
+        xs, y = self._fit_rows(X, y)
         check_classification_targets(y)
         unlabelled = (
             (y == -1) if np.issubdtype(np.asarray(y).dtype, np.number) else np.zeros(len(y), bool)
@@ -281,17 +297,15 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
                 f"AutoencoderClassifier needs labelled rows of at least 2 classes; "
                 f"got {len(self.classes_)} class"
             )
-        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
-        xs = _scaled_rows(self.scaler_, X)
         ae = build_model(self.model, seed=self.random_state,
-                         **_model_config(self, X.shape[1]))  # fmt: skip
+                         **_model_config(self, xs.shape[1]))  # fmt: skip
         cfg: dict[str, Any] = dict(batch_size=self.batch_size, seed=self.random_state,
                                    device=self.device, progress=self.verbose)  # fmt: skip
         self.pretrain_history_ = fit(
             ae, xs, TrainConfig(epochs=self.pretrain_epochs, lr=self.lr, **cfg)
         )
         self.model_ = build_model(
-            "classifier", seed=self.random_state, input_shape=(X.shape[1],),
+            "classifier", seed=self.random_state, input_shape=(xs.shape[1],),
             n_classes=len(self.classes_), backbone=self.model, backbone_config=ae.config,
             head_hidden=self.head_hidden, dropout=self.dropout,
         )  # fmt: skip
@@ -307,9 +321,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        x = _scaled_rows(self.scaler_, X)
+        x = self._rows(X)  # first: NotFittedError before model_ is read
         return batched(self.model_, self.model_.predict_proba, x).astype(np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -324,6 +336,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 
 
 SCORES = ("reconstruction+density", "reconstruction", "elbo")
+FLOATS = [np.float64, np.float32]  # what validate_data keeps (anything else: float64)
 MLP_HIDDEN = (64,)  # AnomalyDetector's hidden layer by default (an MLP's)
 SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
 
@@ -447,10 +460,9 @@ class AnomalyDetector(_Saving, BaseEstimator):
             raise ValueError("n_models must be >= 1, and an ensemble is not scored by elbo")
         if self.density_components < 1:
             raise ValueError(f"density_components must be >= 1, got {self.density_components}")
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
-        self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
-        cfg_ = _model_config(self, X.shape[1])
-        if is_sparse(X) and len(cfg_["input_shape"]) > 1:
+        x = self._fit_rows(X)
+        cfg_ = _model_config(self, x.shape[1])
+        if is_sparse(x) and len(cfg_["input_shape"]) > 1:
             raise ValueError("sparse rows are read as flat rows: leave input_shape unset")
         if self.n_models == 1:
             self.model_ = build_model(self.model, seed=self.random_state, **cfg_)
@@ -463,7 +475,6 @@ class AnomalyDetector(_Saving, BaseEstimator):
                                       members=members, output="linear")  # fmt: skip
         if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
-        x = _scaled_rows(self.scaler_, X)
         self.history_ = self._train(self.model_, self._shaped(x))
         self._densities: list[CodeDensity] = []
         self._scales: list[list[list[float]]] = []  # per unit, per statistic: [median, IQR]
@@ -610,9 +621,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Anomaly score per row; higher = more abnormal."""
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        return self._scores(X)
+        return self._passes(self._rows(X))[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """1 for rows scored above threshold_, else 0."""
@@ -638,9 +647,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
     def explain(self, X: Any, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
         """The `top` columns with the largest squared reconstruction error in each row:
         (indices (n, top), their share of the row's total error (n, top))."""
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        _, idx, share = self._passes(_scaled_rows(self.scaler_, X), top, scores=False)
+        _, idx, share = self._passes(self._rows(X), top, scores=False)
         return idx, share
 
     def _extra_state(self) -> dict[str, Any]:
