@@ -572,3 +572,128 @@ def test_detect_fit_with_an_empty_split(tones, tmp_path):
                    detector_options={"epochs": 1, "verbose": False},
                    data_options={"val_fraction": 0.0})  # fmt: skip
     assert s["n_fit"] == 12 and s["test"]["n"] == 20
+
+
+# -- generate: samples, interpolations and traversals that fit the data --------------------
+def _generated(capsys, run_dir: Path, out: Path, *extra) -> dict:
+    code, _, err = run(capsys, "generate", run_dir, "--n", "12", "--out", out, *extra)
+    assert code == 0, err
+    return json.loads((out / "summary.json").read_text())
+
+
+def test_generate_series_in_the_data_units_with_line_plots(ucr, tmp_path, capsys):
+    from aekit.checkpoint import load
+    from aekit.tasks import generate as gen
+
+    run_dir, out = tmp_path / "run", tmp_path / "gen"
+    code, _, err = run(capsys, "train", ucr / "BEATS_TRAIN.tsv", "--model", "conv-vae",
+                       "--latent", "4", "--epochs", "2", "--out", run_dir, "--no-progress",
+                       "--no-report")  # fmt: skip
+    assert code == 0, err
+    s = _generated(capsys, run_dir, out, "--interpolate", "0", "1", "--traverse", "2")
+    assert s["output"] == "signal"
+    assert s["files"] == ["samples.npy", "samples.png", "interpolation.png", "traversal.png"]
+    ck = load(run_dir)
+    expected = ck.scaler.inverse_transform(gen.sample(ck.model, 12, seed=0))
+    assert ck.scaler.kind == "global" and ck.scaler.std != 1.0  # so units differ from scaled
+    np.testing.assert_allclose(np.load(out / "samples.npy"), expected, rtol=1e-5, atol=1e-5)
+    assert all((out / f).stat().st_size > 3_000 for f in s["files"])
+
+
+def test_generate_audio_waveforms_as_wav_files_and_spectrograms_as_images(tones, tmp_path, capsys):
+    run_dir = tmp_path / "wave"
+    code, _, err = run(capsys, "train", tones, "--audio-features", "waveform", "--clip-seconds",
+                       "0.25", "--model", "conv-vae", "--latent", "4", "--epochs", "1", "--out",
+                       run_dir, "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    s = _generated(capsys, run_dir, tmp_path / "g1")
+    samples = np.load(tmp_path / "g1" / "samples.npy")
+    assert samples.shape == (12, 1, 2000) and "wav/" in s["files"]
+    wavs = sorted((tmp_path / "g1" / "wav").glob("*.wav"))
+    assert len(wavs) == 8
+    x, rate = audio.read_wav(wavs[3])
+    assert rate == 8000
+    np.testing.assert_allclose(x, np.clip(samples[3, 0], -1, 1), atol=1 / 16000)
+    run_dir = tmp_path / "mel"
+    code, _, err = run(capsys, "train", tones, "--model", "conv-vae", "--channels", "8,8",
+                       "--latent", "4", "--epochs", "1", "--out", run_dir, "--no-progress",
+                       "--no-report")  # fmt: skip
+    assert code == 0, err
+    s = _generated(capsys, run_dir, tmp_path / "g2", "--interpolate", "0", "1")
+    assert s["files"] == ["samples.npy", "samples.png", "interpolation.png"]  # no WAVs of mels
+    assert np.load(tmp_path / "g2" / "samples.npy").shape == (12, 40, 63)
+
+
+def test_generate_table_rows_as_csv_in_the_data_units(tmp_path, capsys):
+    import csv
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(50, 10, 300)
+    frame = np.stack([a, 2 * a + rng.normal(0, 1, 300), rng.exponential(3, 300)], 1)
+    f = tmp_path / "t.csv"
+    f.write_text("age,weight,wait\n" + "".join(",".join(f"{v:.4f}" for v in r) + "\n"
+                                                for r in frame))  # fmt: skip
+    run_dir, out = tmp_path / "run", tmp_path / "gen"
+    code, _, err = run(capsys, "train", f, "--model", "vae", "--hidden", "16", "--latent", "2",
+                       "--epochs", "30", "--out", run_dir, "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    s = _generated(capsys, run_dir, out, "--interpolate", "3", "7", "--traverse", "0")
+    assert s["output"] == "table"
+    assert s["files"] == ["samples.csv", "samples.png", "interpolation.csv", "interpolation.png",
+                          "traversal.csv", "traversal.png"]  # fmt: skip
+    with open(out / "samples.csv") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["sample", "age", "weight", "wait"] and len(rows) == 13
+    values = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    assert 20 < values[:, 0].mean() < 80  # years, not standardized units
+    # the model learned weight ~ 2 x age: its samples keep the relation
+    assert np.corrcoef(values[:, 0], values[:, 1])[0, 1] > 0.9
+    from aekit.tasks.common import evaluation_data, load_run
+
+    test_rows = evaluation_data(load_run(run_dir), None).x_test
+    raw = load_run(run_dir).scaler.inverse_transform(test_rows[[3, 7]])
+    with open(out / "interpolation.csv") as fh:
+        path = list(csv.reader(fh))
+    assert [r[0] for r in path[-2:]] == ["inputs A, B 0", "inputs A, B 1"] and len(path) == 13
+    np.testing.assert_allclose([[float(v) for v in r[1:]] for r in path[-2:]], raw, rtol=1e-6)
+
+
+def test_generate_text_lists_the_heaviest_words(tmp_path, capsys):
+    import csv
+
+    rng = np.random.default_rng(1)
+    docs, labels = _docs(200, rng)
+    f = tmp_path / "train.tsv"
+    f.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
+    run_dir, out = tmp_path / "run", tmp_path / "gen"
+    code, _, err = run(capsys, "train", f, "--text-column", "1", "--label-column", "0",
+                       "--model", "vae", "--hidden", "32", "--latent", "2", "--epochs", "20",
+                       "--out", run_dir, "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    s = _generated(capsys, run_dir, out, "--interpolate", "0", "1")
+    assert s["output"] == "text" and s["files"] == ["samples.csv", "interpolation.csv"]
+    with open(out / "samples.csv") as fh:
+        samples = list(csv.reader(fh))[1:]
+    vocab = set(" ".join(TOPICS.values()).split())
+    assert len(samples) == 12 and all(len(r[1].split()) == 10 <= len(vocab) for r in samples)
+    assert all(set(r[1].split()) <= vocab for r in samples)
+    # the two input documents: exactly their own words (weight 0 words are left out)
+    from aekit.tasks.common import evaluation_data, load_run
+
+    ds = evaluation_data(load_run(run_dir), None)
+    with open(out / "interpolation.csv") as fh:
+        ends = list(csv.reader(fh))[-2:]
+    for r, doc in zip(ends, ds.documents["test"][:2]):
+        assert set(r[1].split()) == set(doc.split())
+
+
+def test_generate_refuses_a_model_that_cannot_decode_in_one_line(tones, tmp_path, capsys):
+    run_dir = tmp_path / "spec"
+    code, _, err = run(capsys, "train", tones, "--audio-features", "waveform", "--clip-seconds",
+                       "0.25", "--model", "spectral", "--channels", "8,8", "--latent", "4",
+                       "--epochs", "1", "--out", run_dir, "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    for extra in ([], ["--interpolate", "0", "1"]):
+        code, _, err = run(capsys, "generate", run_dir, "--out", tmp_path / "g", *extra)
+        assert code == 2 and "cannot decode codes alone" in err and len(err.splitlines()) == 1
+        assert not (tmp_path / "g").exists()

@@ -367,11 +367,12 @@ def cmd_embed(a: argparse.Namespace) -> int:
 
 def cmd_generate(a: argparse.Namespace) -> int:
     from .tasks.common import evaluation_data, load_run
-    from .tasks.generate import generate_run
+    from .tasks.generate import generate_run, output_kind
 
     ck = load_run(a.run, need_encoder=False)
     data = None
-    if ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None):
+    inputs = ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None)
+    if inputs or output_kind(ck) == "table":  # a table's samples are drawn over its real rows
         data = evaluation_data(ck, a.data, a.data_dir).x_test
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
@@ -688,7 +689,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_embed)
 
     s = sub.add_parser("generate", help="samples, interpolations and latent traversals")
-    s.add_argument("run", help="run folder (samples need a generative model: vae, conv-vae)")
+    s.add_argument(
+        "run", help="run folder (samples need a generative model: vae, conv-vae, aae, gan)"
+    )
     s.add_argument("--n", type=int, default=64, help="samples from the prior (default 64)")
     s.add_argument("--out", required=True, type=Path)
     s.add_argument("--interpolate", type=int, nargs=2, metavar=("A", "B"),

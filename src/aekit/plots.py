@@ -418,11 +418,19 @@ def signal_rows(
 ) -> Path:  # fmt: skip
     """A grid like image_rows for signals (N, 1, L): one row per array, labelled on the left;
     each cell a line, or with `spectrogram` the waveform's log-magnitude spectrogram (one
-    colour scale for the whole grid, low frequencies at the bottom)."""
-    if spectrogram:
+    colour scale for the whole grid, low frequencies at the bottom). Spectrograms already
+    (N, bands, frames), e.g. log-mel features, are drawn as they are, on one colour scale
+    from the grid's 1st to 99th percentile."""
+    if rows[0].shape[1] > 1:  # (bands, frames) per cell
+        specs = [list(r) for r in rows]
+        values = np.concatenate([np.ravel(r) for r in rows])
+        scale = {"vmin": float(np.percentile(values, 1)), "vmax": float(np.percentile(values, 99))}
+        spectrogram = True
+    elif spectrogram:
         specs = [[_log_spectrogram(s[0]) for s in r] for r in rows]
         hi = max(float(sp.max()) for r in specs for sp in r)
         scale = {"vmin": hi - 4.0, "vmax": hi}  # 80 dB of magnitude range
+    if spectrogram:
 
         def draw(ax, r: int, i: int) -> None:
             _bare_image(ax, specs[r][i], origin="lower", aspect="auto", cmap="magma", **scale)
@@ -452,3 +460,50 @@ def series_overlay(
         ax.set_xlabel("time step", fontsize=8)
         ax.grid(alpha=0.3)
     return _save(fig, path, title)
+
+
+def feature_histograms(
+    real: np.ndarray | None, generated: np.ndarray, names: list[str], path: str | Path,
+    title: str = "", max_features: int = 12,
+) -> Path:  # fmt: skip
+    """One panel per feature (the first `max_features`): the generated values' histogram, over
+    the real values' when given, on shared bins, each as a share of its rows."""
+    k = min(generated.shape[1], max_features)
+    cols = min(k, 4)
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.2 * rows), dpi=100, squeeze=False)
+    for j, ax in enumerate(axes.flat):
+        if j >= k:
+            ax.axis("off")
+            continue
+        groups = [("generated", generated[:, j], "C1")]
+        if real is not None:
+            groups.insert(0, ("real", real[:, j], "C0"))
+        both = np.concatenate([g[1] for g in groups])
+        lo, hi = float(np.percentile(both, 0.5)), float(np.percentile(both, 99.5))
+        bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
+        for label, v, color in groups:
+            ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.55, color=color,
+                    weights=np.full(len(v), 1.0 / max(len(v), 1)), label=label)  # fmt: skip
+        ax.set_title(str(names[j]), fontsize=8)
+        ax.tick_params(labelsize=7)
+        if j == 0:
+            ax.legend(fontsize=7)
+    return _save(fig, path, suptitle=title)
+
+
+def path_heatmap(
+    x: np.ndarray, names: list[str], row_labels: list[str], path: str | Path, title: str = "",
+    max_features: int = 40,
+) -> Path:  # fmt: skip
+    """Rows of a table along a path (e.g. an interpolation), one row per step, as a heatmap of
+    the first `max_features` columns in the model's standardized units (0: the training mean)."""
+    x = np.asarray(x)[:, :max_features]
+    lim = max(float(np.abs(x).max()), 1e-6)
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.28 * x.shape[1] + 2.0), 0.3 * len(x) + 1.8),
+                           dpi=100)  # fmt: skip
+    im = ax.imshow(x, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(x.shape[1]), [str(n) for n in names[: x.shape[1]]], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(x)), row_labels, fontsize=7)
+    fig.colorbar(im, ax=ax, label="standardized value", shrink=0.8)
+    return _save(fig, path, suptitle=title)

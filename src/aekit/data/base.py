@@ -37,19 +37,8 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
     def column_names(self) -> list[str]:
-        """Names of the features of a flattened sample: a table's columns, the words of a text
-        vocabulary, time steps t0..., mel band and frame m0_f0..., else x0..."""
-        if self.feature_names:
-            return list(self.feature_names)
-        feats = self.features or {}
-        if feats.get("type") == "tfidf":
-            return list(feats["vocabulary"])
-        shape = self.sample_shape
-        if feats.get("kind") == "logmel" and len(shape) == 2:
-            return [f"m{b}_f{t}" for b in range(shape[0]) for t in range(shape[1])]
-        if self.kind in ("series", "audio") and len(shape) == 2 and shape[0] == 1:
-            return [f"t{i}" for i in range(shape[1])]
-        return [f"x{i}" for i in range(int(np.prod(shape)))]
+        """Names of the features of a flattened sample (see `column_names`)."""
+        return column_names(self.describe())
 
     def describe(self) -> dict[str, Any]:
         """What a checkpoint records about its data (enough to check new inputs against)."""
@@ -65,6 +54,23 @@ class Dataset:
             "class_names": self.class_names,
             "features": self.features,
         }
+
+
+def column_names(data: dict[str, Any]) -> list[str]:
+    """Names of the features of a flattened sample of data described by `Dataset.describe()`
+    (or a checkpoint's data description): a table's columns, the words of a text vocabulary,
+    time steps t0..., mel band and frame m0_f0..., else x0..."""
+    if data.get("feature_names"):
+        return list(data["feature_names"])
+    feats = data.get("features") or {}
+    if feats.get("type") == "tfidf":
+        return list(feats["vocabulary"])
+    shape = tuple(data.get("sample_shape") or ())
+    if feats.get("kind") == "logmel" and len(shape) == 2:
+        return [f"m{b}_f{t}" for b in range(shape[0]) for t in range(shape[1])]
+    if data.get("kind") in ("series", "audio") and len(shape) == 2 and shape[0] == 1:
+        return [f"t{i}" for i in range(shape[1])]
+    return [f"x{i}" for i in range(int(np.prod(shape)))]
 
 
 # images to [0, 1]; table columns standardized; signals by one mean and std; TF-IDF as is

@@ -5,6 +5,11 @@ decoded straight line between two inputs' codes (any autoencoder). traverse(): o
 dimension swept across its range (the prior's -3..3 for generative models, the data's codes'
 mean +- 3 std otherwise) while the others stay at an input's code. A GAN has no encoder: its
 interpolations and traversals start from the noise vectors of its own drawn samples.
+
+generate_run() writes what fits the data: images as PNG grids; series and audio as line plots
+(waveforms) or spectrogram images (log-mel), with the samples in the data's units and, for
+waveforms, WAV files; tables as CSV in the data's units with per-feature histograms (generated
+over real) and heatmaps of paths; text as each decoded vector's top-weighted words.
 """
 
 from __future__ import annotations
@@ -16,8 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import AekitError
-from ..metrics import encode
-from .compress import decode_images
+from ..metrics import decode, encode
 
 
 def is_generative(model) -> bool:
@@ -45,7 +49,14 @@ def interpolate(model, a: np.ndarray, b: np.ndarray, steps: int = 10) -> np.ndar
 def lerp_codes(model, za: np.ndarray, zb: np.ndarray, steps: int = 10) -> np.ndarray:
     """Decoded codes on the line from za to zb, ends included: (steps, *shape)."""
     t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-    return decode_images(model, (1 - t) * za + t * zb)
+    return decoded(model, (1 - t) * za + t * zb)
+
+
+def decoded(model, z: np.ndarray) -> np.ndarray:
+    """What codes decode to: images clipped to [0, 1]; other data in the model's (scaled)
+    units, as it outputs them."""
+    x = decode(model, np.asarray(z, dtype=np.float32))
+    return np.clip(x, 0.0, 1.0) if len(model.input_shape) == 3 else x
 
 
 def traverse(
@@ -72,7 +83,123 @@ def traverse(
     values = np.linspace(lo, hi, steps, dtype=np.float32)
     zs = np.repeat(z[None], steps, 0)
     zs[:, dim] = values
-    return decode_images(model, zs), values
+    return decoded(model, zs), values
+
+
+SIGNAL_SAMPLES = 32  # signals drawn in samples.png, 8 per row
+WAV_SAMPLES = 8  # audio waveform samples also written as WAV files
+TOP_WORDS = 10  # words listed per decoded text vector
+
+
+def output_kind(ck) -> str:
+    """How generate shows decoded data: "image", "signal" (series, audio), "table" or "text"."""
+    if len(ck.model.input_shape) == 3:
+        return "image"
+    kind = ck.data.get("kind")
+    if kind in ("series", "audio") or (kind is None and len(ck.model.input_shape) == 2):
+        return "signal"
+    return "text" if kind == "text" else "table"
+
+
+class _Writer:
+    """Writes decoded arrays (the model's scaled units) in the form that fits the run's data:
+    `samples()` the prior's samples, `path()` an interpolation or a traversal. Each returns the
+    names of the files it wrote."""
+
+    def __init__(self, ck, out: Path, real: np.ndarray | None):
+        from ..data.base import column_names
+
+        self.ck, self.out, self.real = ck, out, real
+        self.kind = output_kind(ck)
+        self.names = column_names(ck.data) if self.kind in ("table", "text") else []
+        feats = ck.data.get("features") or {}
+        self.waveform = ck.data.get("kind") == "audio" and feats.get("kind") == "waveform"
+        self.rate = int(feats.get("sample_rate", 0)) if self.waveform else 0
+
+    def units(self, x: np.ndarray) -> np.ndarray:
+        return self.ck.scaler.inverse_transform(x)
+
+    def samples(self, x: np.ndarray, title: str) -> list[str]:
+        from .. import plots
+        from ..imageio import save_images
+
+        out = self.out
+        if self.kind == "image":
+            save_images(x, out / "samples.npy")
+            plots.image_grid(x, out / "samples.png", title=title)
+            return ["samples.npy", "samples.png"]
+        if self.kind == "signal":
+            raw = self.units(x)
+            np.save(out / "samples.npy", raw)
+            shown = raw[:SIGNAL_SAMPLES]
+            rows = [shown[i : i + 8] for i in range(0, len(shown), 8)]
+            labels = [f"{i}-{i + len(r) - 1}" for i, r in zip(range(0, len(shown), 8), rows)]
+            plots.signal_rows(rows, labels, out / "samples.png", title=title,
+                              spectrogram=self.waveform)  # fmt: skip
+            files = ["samples.npy", "samples.png"]
+            if self.waveform:
+                from ..data.audio import write_wav
+
+                (out / "wav").mkdir(exist_ok=True)
+                for i in range(min(WAV_SAMPLES, len(raw))):
+                    write_wav(out / "wav" / f"sample_{i:03d}.wav", raw[i, 0], self.rate)
+                files.append("wav/")
+            return files
+        if self.kind == "table":
+            raw = self.units(x)
+            _write_csv(out / "samples.csv", ["sample", *self.names],
+                       [[i, *_numbers(r)] for i, r in enumerate(raw)])  # fmt: skip
+            real = self.units(self.real) if self.real is not None else None
+            what = "generated (orange) over real test rows (blue)" if real is not None else ""
+            plots.feature_histograms(real, raw, self.names, out / "samples.png",
+                                     title=f"{title}: {what}" if what else title)  # fmt: skip
+            return ["samples.csv", "samples.png"]
+        _write_csv(out / "samples.csv", ["sample", "words"],
+                   [[i, self.words(r)] for i, r in enumerate(x)])  # fmt: skip
+        return ["samples.csv"]
+
+    def path(self, name: str, rows: list[np.ndarray], labels: list[str], title: str) -> list[str]:
+        """`rows`: the path first (steps, ...), then its ends or other context rows."""
+        from .. import plots
+
+        out = self.out
+        if self.kind == "image":
+            plots.image_rows(rows, labels, out / f"{name}.png", title=title)
+            return [f"{name}.png"]
+        if self.kind == "signal":
+            plots.signal_rows([self.units(r) for r in rows], labels, out / f"{name}.png",
+                              title=title, spectrogram=self.waveform)  # fmt: skip
+            return [f"{name}.png"]
+        steps = [(f"{label} {k}", v) for r, label in zip(rows, labels) for k, v in enumerate(r)]
+        if self.kind == "table":
+            _write_csv(out / f"{name}.csv", ["row", *self.names],
+                       [[s, *_numbers(self.units(v[None])[0])] for s, v in steps])  # fmt: skip
+            plots.path_heatmap(np.stack([v for _, v in steps]), self.names,
+                               [s for s, _ in steps], out / f"{name}.png", title=title)  # fmt: skip
+            return [f"{name}.csv", f"{name}.png"]
+        _write_csv(out / f"{name}.csv", ["row", "words"], [[s, self.words(v)] for s, v in steps])
+        return [f"{name}.csv"]
+
+    def words(self, v: np.ndarray) -> str:
+        """The (up to) TOP_WORDS words a text vector weighs most, heaviest first; words of
+        weight 0 (absent from an input document) are left out."""
+        v = np.ravel(v)
+        top = np.argsort(-v, kind="stable")[:TOP_WORDS]
+        return " ".join(self.names[i] for i in top if v[i] > 0)
+
+
+def _numbers(row: np.ndarray) -> list[str]:
+    """float32 values as text that reads back as the same float32 (9 significant digits)."""
+    return [f"{float(v):.9g}" for v in row]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
 
 
 def generate_run(
@@ -85,15 +212,14 @@ def generate_run(
     traverse_dim: int | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """The `aekit generate` task: samples.png/.npy (generative models), interpolation.png,
-    traversal.png and summary.json in `out`."""
-    from .. import plots
-    from ..imageio import save_images
+    """The `aekit generate` task: samples (generative models), an interpolation and a
+    traversal, each in the form that fits the run's data (see _Writer), and summary.json in
+    `out`. `data` (scaled like the run's) gives the inputs to interpolate and traverse from,
+    and for a table run the real rows its samples' histograms are drawn over."""
     from .common import output_dir, write_summary
 
     model = ck.model
-    if len(model.input_shape) != 3:
-        raise AekitError("generate draws images; this run was trained on a table")
+    decoded(model, np.zeros((1, model.latent), np.float32))  # a model that cannot decode: say so
     if not is_generative(model) and interpolate_pair is None and traverse_dim is None:
         sample(model, n)  # raises the clear error
     if not model.has_encoder:  # a GAN: its own samples are the inputs
@@ -112,13 +238,13 @@ def generate_run(
             f"--traverse {traverse_dim}: the code has dimensions 0..{model.latent - 1}"
         )
     out = output_dir(out)
-    summary: dict[str, Any] = {"run": str(ck.path), "model": ck.info["model"], "files": []}
+    writer = _Writer(ck, out, data)
+    summary: dict[str, Any] = {"run": str(ck.path), "model": ck.info["model"],
+                               "output": writer.kind, "files": []}  # fmt: skip
     if is_generative(model):
         s = sample(model, n, seed)
-        save_images(s, out / "samples.npy")
-        plots.image_grid(s, out / "samples.png", title=f"{n} samples from the prior")
+        summary["files"] += writer.samples(s, f"{n} samples from the prior")
         summary.update(samples=n, seed=seed)
-        summary["files"] += ["samples.npy", "samples.png"]
     codes = None
     if not model.has_encoder:  # the noise vectors behind samples.png (same seed)
         codes = model.prior(n, torch.Generator().manual_seed(seed)).cpu().numpy()
@@ -129,19 +255,19 @@ def generate_run(
         else:
             assert data is not None
             line, ends = interpolate(model, data[i], data[j]), np.stack([data[i], data[j]])
-        plots.image_rows([line, ends], ["A -> B", f"{what} A, B"], out / "interpolation.png",
-                         title=f"from {what[:-1]} {i} to {what[:-1]} {j}")  # fmt: skip
+        summary["files"] += writer.path("interpolation", [line, ends],
+                                        ["A -> B", f"{what} A, B"],
+                                        f"from {what[:-1]} {i} to {what[:-1]} {j}")  # fmt: skip
         summary["interpolate"] = [i, j]
-        summary["files"].append("interpolation.png")
     if traverse_dim is not None:
         if codes is not None:
             imgs, values = traverse(model, None, traverse_dim, code=codes[0])
         else:
             assert data is not None
             imgs, values = traverse(model, data[0], traverse_dim, data)
-        plots.image_rows([imgs], [f"z[{traverse_dim}]"], out / "traversal.png",
-                         title=f"dimension {traverse_dim} from {values[0]:.2f} to {values[-1]:.2f}")  # fmt: skip
+        summary["files"] += writer.path("traversal", [imgs], [f"z[{traverse_dim}]"],
+                                        f"dimension {traverse_dim} from {values[0]:.2f} to "
+                                        f"{values[-1]:.2f}")  # fmt: skip
         summary["traverse"] = {"dim": traverse_dim, "values": values.tolist()}
-        summary["files"].append("traversal.png")
     write_summary(out, summary)
     return summary
