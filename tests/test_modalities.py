@@ -598,6 +598,12 @@ def test_generate_series_in_the_data_units_with_line_plots(ucr, tmp_path, capsys
     assert ck.scaler.kind == "global" and ck.scaler.std != 1.0  # so units differ from scaled
     np.testing.assert_allclose(np.load(out / "samples.npy"), expected, rtol=1e-5, atol=1e-5)
     assert all((out / f).stat().st_size > 3_000 for f in s["files"])
+    code, _, err = run(capsys, "report", run_dir)
+    assert code == 0, err
+    page = (run_dir / "report.html").read_text()
+    samples = page[page.index('<section id="samples">') :].split("</section>")[0]
+    assert 'alt="samples from the prior"' in samples
+    assert 'alt="interpolations between pairs of test inputs"' in samples
 
 
 def test_generate_audio_waveforms_as_wav_files_and_spectrograms_as_images(tones, tmp_path, capsys):
@@ -656,6 +662,10 @@ def test_generate_table_rows_as_csv_in_the_data_units(tmp_path, capsys):
         path = list(csv.reader(fh))
     assert [r[0] for r in path[-2:]] == ["inputs A, B 0", "inputs A, B 1"] and len(path) == 13
     np.testing.assert_allclose([[float(v) for v in r[1:]] for r in path[-2:]], raw, rtol=1e-6)
+    code, _, err = run(capsys, "report", run_dir)
+    assert code == 0, err
+    page = (run_dir / "report.html").read_text()
+    assert 'alt="samples from the prior"' in page.split('<section id="samples">')[1]
 
 
 def test_generate_text_lists_the_heaviest_words(tmp_path, capsys):
@@ -685,6 +695,12 @@ def test_generate_text_lists_the_heaviest_words(tmp_path, capsys):
         ends = list(csv.reader(fh))[-2:]
     for r, doc in zip(ends, ds.documents["test"][:2]):
         assert set(r[1].split()) == set(doc.split())
+    code, _, err = run(capsys, "report", run_dir)
+    assert code == 0, err
+    page = (run_dir / "report.html").read_text()
+    samples = page[page.index('<section id="samples">') :].split("</section>")[0]
+    assert "the words each decoded sample weighs most" in samples
+    assert samples.count("<tr><td>") == 8
 
 
 def test_generate_refuses_a_model_that_cannot_decode_in_one_line(tones, tmp_path, capsys):

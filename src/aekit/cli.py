@@ -372,7 +372,9 @@ def cmd_generate(a: argparse.Namespace) -> int:
     ck = load_run(a.run, need_encoder=False)
     data = None
     inputs = ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None)
-    if inputs or output_kind(ck) == "table":  # a table's samples are drawn over its real rows
+    if (
+        inputs or output_kind(ck.model, ck.data) == "table"
+    ):  # a table's samples are drawn over its real rows
         data = evaluation_data(ck, a.data, a.data_dir).x_test
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]

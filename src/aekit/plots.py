@@ -467,7 +467,9 @@ def feature_histograms(
     title: str = "", max_features: int = 12,
 ) -> Path:  # fmt: skip
     """One panel per feature (the first `max_features`): the generated values' histogram, over
-    the real values' when given, on shared bins, each as a share of its rows."""
+    the real values' when given, on shared bins, each as a share of its rows. The bins span
+    the real values' whole range and the generated values' 0.5th-99.5th percentiles; rare
+    generated values beyond them count in the outermost bins."""
     k = min(generated.shape[1], max_features)
     cols = min(k, 4)
     rows = -(-k // cols)
@@ -479,8 +481,10 @@ def feature_histograms(
         groups = [("generated", generated[:, j], "C1")]
         if real is not None:
             groups.insert(0, ("real", real[:, j], "C0"))
-        both = np.concatenate([g[1] for g in groups])
-        lo, hi = float(np.percentile(both, 0.5)), float(np.percentile(both, 99.5))
+        lo, hi = np.percentile(generated[:, j], [0.5, 99.5])
+        if real is not None:
+            lo, hi = min(lo, real[:, j].min()), max(hi, real[:, j].max())
+        lo, hi = float(lo), float(hi)
         bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
         for label, v, color in groups:
             ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.55, color=color,

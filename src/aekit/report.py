@@ -35,6 +35,7 @@ ORDER = ("metrics", "reconstructions", "map", "neighbours", "samples", "anomaly"
          "run")  # fmt: skip
 SIGNAL_PANELS = 8  # test series or spectrograms drawn with their reconstructions
 NEIGHBOUR_DOCS = 4  # text: test documents shown with their nearest training documents
+SAMPLE_WORDS = 8  # samples of a text model listed by their heaviest words
 MAP_POINTS = 2000  # test codes drawn on the latent map
 
 # key: (label, what it means, which way is better)
@@ -258,6 +259,8 @@ def build_report(
         if ds.kind == "text" and ds.documents is not None and model.has_encoder and len(x):
             sections.append(("neighbours", "Nearest neighbours", _neighbours(model, ds, seed)))
         # -- samples
+        if is_generative(model) and ds.kind != "image":
+            sections.append(("samples", "Samples", _samples(model, ds, fig, seed)))
         if is_generative(model) and ds.kind == "image":
             gen = sample(model, 64, seed)
             body = fig(lambda p: plots.image_grid(gen, p, title="64 samples from the prior", cols=8),
@@ -364,6 +367,33 @@ def _anomaly(ds: Dataset, score: np.ndarray, fig: _Figures,
     ) + fig(lambda p: plots.roc_curve(fpr, tpr, auc, p, title="ROC of the anomaly score"),
             "ROC curve of the anomaly score") + "</div>"  # fmt: skip
     return body
+
+
+def _samples(model, ds: Dataset, fig: _Figures, seed: int) -> str:
+    """Samples from the prior of a model of series, audio, a table or text, in the data's
+    units: lines or spectrograms, per-feature histograms over the real test rows, or each
+    sample's heaviest words; for signals also interpolations between pairs of test inputs."""
+    from .tasks.generate import Forms, interpolate, sample
+
+    forms = Forms(model, ds.scaler, ds.describe(), real=ds.x_test[:2000])
+    n = {"signal": 16, "table": 1000}.get(forms.kind, SAMPLE_WORDS)  # histograms need rows
+    gen = sample(model, n, seed)
+    if not forms.has_figures:
+        rows = "".join(f"<tr><td>{i}</td><td>{_esc(forms.words(v))}</td></tr>"
+                       for i, v in enumerate(gen))  # fmt: skip
+        return ("<p class='note'>Samples from the prior: the words each decoded sample weighs "
+                "most, heaviest first.</p><table><tr><th>sample</th><th>words</th></tr>"
+                f"{rows}</table>")  # fmt: skip
+    body = fig(lambda p: forms.samples_figure(gen, p, f"{n} samples from the prior"),
+               "samples from the prior")  # fmt: skip
+    pairs = _pairs(ds.y_test, len(ds.x_test), 4, seed)
+    if forms.kind == "signal" and pairs and model.has_encoder:
+        x = ds.x_test
+        lines = [interpolate(model, x[a], x[b], steps=8) for a, b in pairs]
+        body += fig(lambda p: forms.path_figure(lines, [""] * len(lines), p,
+                                                "interpolations between test inputs"),
+                    "interpolations between pairs of test inputs")  # fmt: skip
+    return f'<div class="figs">{body}</div>'
 
 
 def _neighbours(model, ds: Dataset, seed: int) -> str:

@@ -91,94 +91,129 @@ WAV_SAMPLES = 8  # audio waveform samples also written as WAV files
 TOP_WORDS = 10  # words listed per decoded text vector
 
 
-def output_kind(ck) -> str:
-    """How generate shows decoded data: "image", "signal" (series, audio), "table" or "text"."""
-    if len(ck.model.input_shape) == 3:
+def output_kind(model, data: dict[str, Any]) -> str:
+    """How decoded data is shown: "image", "signal" (series, audio), "table" or "text"; `data`
+    is a checkpoint's data description (Dataset.describe())."""
+    if len(model.input_shape) == 3:
         return "image"
-    kind = ck.data.get("kind")
-    if kind in ("series", "audio") or (kind is None and len(ck.model.input_shape) == 2):
+    kind = data.get("kind")
+    if kind in ("series", "audio") or (kind is None and len(model.input_shape) == 2):
         return "signal"
     return "text" if kind == "text" else "table"
 
 
-class _Writer:
-    """Writes decoded arrays (the model's scaled units) in the form that fits the run's data:
-    `samples()` the prior's samples, `path()` an interpolation or a traversal. Each returns the
-    names of the files it wrote."""
+class Forms:
+    """Decoded arrays (the model's scaled units) in the form that fits the data: figures
+    (`samples_figure`, `path_figure`, for generate and the report) and files (`samples`,
+    `path`, which return the names of the files they wrote into `out`). `real`: rows of real
+    data (scaled), drawn under a table's samples."""
 
-    def __init__(self, ck, out: Path, real: np.ndarray | None):
+    def __init__(self, model, scaler, data: dict[str, Any], real: np.ndarray | None = None):
         from ..data.base import column_names
 
-        self.ck, self.out, self.real = ck, out, real
-        self.kind = output_kind(ck)
-        self.names = column_names(ck.data) if self.kind in ("table", "text") else []
-        feats = ck.data.get("features") or {}
-        self.waveform = ck.data.get("kind") == "audio" and feats.get("kind") == "waveform"
+        self.scaler, self.real = scaler, real
+        self.kind = output_kind(model, data)
+        self.names = column_names(data) if self.kind in ("table", "text") else []
+        feats = data.get("features") or {}
+        self.waveform = data.get("kind") == "audio" and feats.get("kind") == "waveform"
         self.rate = int(feats.get("sample_rate", 0)) if self.waveform else 0
 
     def units(self, x: np.ndarray) -> np.ndarray:
-        return self.ck.scaler.inverse_transform(x)
+        """Scaled values back in the data's own units (images stay in [0, 1])."""
+        return x if self.kind == "image" else self.scaler.inverse_transform(x)
 
-    def samples(self, x: np.ndarray, title: str) -> list[str]:
+    # -- figures ----------------------------------------------------------------------------
+    @property
+    def has_figures(self) -> bool:
+        return self.kind != "text"  # text: words, listed
+
+    def samples_figure(self, x: np.ndarray, path: Path, title: str) -> Path:
+        """Images as a grid, the first SIGNAL_SAMPLES signals as lines or spectrograms, a
+        table's samples as per-feature histograms (over the real rows); text has none."""
         from .. import plots
-        from ..imageio import save_images
 
-        out = self.out
         if self.kind == "image":
-            save_images(x, out / "samples.npy")
-            plots.image_grid(x, out / "samples.png", title=title)
-            return ["samples.npy", "samples.png"]
+            return plots.image_grid(x, path, title=title)
         if self.kind == "signal":
-            raw = self.units(x)
-            np.save(out / "samples.npy", raw)
-            shown = raw[:SIGNAL_SAMPLES]
+            shown = self.units(x[:SIGNAL_SAMPLES])
             rows = [shown[i : i + 8] for i in range(0, len(shown), 8)]
             labels = [f"{i}-{i + len(r) - 1}" for i, r in zip(range(0, len(shown), 8), rows)]
-            plots.signal_rows(rows, labels, out / "samples.png", title=title,
-                              spectrogram=self.waveform)  # fmt: skip
-            files = ["samples.npy", "samples.png"]
-            if self.waveform:
-                from ..data.audio import write_wav
-
-                (out / "wav").mkdir(exist_ok=True)
-                for i in range(min(WAV_SAMPLES, len(raw))):
-                    write_wav(out / "wav" / f"sample_{i:03d}.wav", raw[i, 0], self.rate)
-                files.append("wav/")
-            return files
+            return plots.signal_rows(rows, labels, path, title=title, spectrogram=self.waveform)
         if self.kind == "table":
-            raw = self.units(x)
-            _write_csv(out / "samples.csv", ["sample", *self.names],
-                       [[i, *_numbers(r)] for i, r in enumerate(raw)])  # fmt: skip
             real = self.units(self.real) if self.real is not None else None
-            what = "generated (orange) over real test rows (blue)" if real is not None else ""
-            plots.feature_histograms(real, raw, self.names, out / "samples.png",
-                                     title=f"{title}: {what}" if what else title)  # fmt: skip
-            return ["samples.csv", "samples.png"]
-        _write_csv(out / "samples.csv", ["sample", "words"],
-                   [[i, self.words(r)] for i, r in enumerate(x)])  # fmt: skip
-        return ["samples.csv"]
+            if real is not None:
+                title += ": generated (orange) over real test rows (blue)"
+            return plots.feature_histograms(real, self.units(x), self.names, path, title=title)
+        raise ValueError("text samples have no figure: list their words")
 
-    def path(self, name: str, rows: list[np.ndarray], labels: list[str], title: str) -> list[str]:
-        """`rows`: the path first (steps, ...), then its ends or other context rows."""
+    def path_figure(self, rows: list[np.ndarray], labels: list[str], path: Path,
+                    title: str) -> Path:  # fmt: skip
+        """Rows of decoded arrays (a path first, then e.g. its ends), labelled on the left:
+        images, lines or spectrograms; a table's steps as one heatmap; text has none."""
         from .. import plots
 
-        out = self.out
         if self.kind == "image":
-            plots.image_rows(rows, labels, out / f"{name}.png", title=title)
-            return [f"{name}.png"]
+            return plots.image_rows(rows, labels, path, title=title)
         if self.kind == "signal":
-            plots.signal_rows([self.units(r) for r in rows], labels, out / f"{name}.png",
-                              title=title, spectrogram=self.waveform)  # fmt: skip
-            return [f"{name}.png"]
-        steps = [(f"{label} {k}", v) for r, label in zip(rows, labels) for k, v in enumerate(r)]
+            return plots.signal_rows([self.units(r) for r in rows], labels, path, title=title,
+                                     spectrogram=self.waveform)  # fmt: skip
         if self.kind == "table":
-            _write_csv(out / f"{name}.csv", ["row", *self.names],
-                       [[s, *_numbers(self.units(v[None])[0])] for s, v in steps])  # fmt: skip
-            plots.path_heatmap(np.stack([v for _, v in steps]), self.names,
-                               [s for s, _ in steps], out / f"{name}.png", title=title)  # fmt: skip
-            return [f"{name}.csv", f"{name}.png"]
-        _write_csv(out / f"{name}.csv", ["row", "words"], [[s, self.words(v)] for s, v in steps])
-        return [f"{name}.csv"]
+            steps = _steps(rows, labels)
+            return plots.path_heatmap(np.stack([v for _, v in steps]), self.names,
+                                      [s for s, _ in steps], path, title=title)  # fmt: skip
+        raise ValueError("text paths have no figure: list their words")
+
+    # -- files ------------------------------------------------------------------------------
+    def samples(self, x: np.ndarray, out: Path, title: str) -> list[str]:
+        """samples.npy (images: in [0, 1]; signals: in the data's units) or samples.csv
+        (tables: the data's columns; text: the heaviest words), the figure, and for audio
+        waveforms the first WAV_SAMPLES as WAV files."""
+        from ..imageio import save_images
+
+        files = []
+        if self.kind == "image":
+            save_images(x, out / "samples.npy")
+            files.append("samples.npy")
+        elif self.kind == "signal":
+            np.save(out / "samples.npy", self.units(x))
+            files.append("samples.npy")
+        elif self.kind == "table":
+            _write_csv(out / "samples.csv", ["sample", *self.names],
+                       [[i, *_numbers(r)] for i, r in enumerate(self.units(x))])  # fmt: skip
+            files.append("samples.csv")
+        else:
+            _write_csv(out / "samples.csv", ["sample", "words"],
+                       [[i, self.words(r)] for i, r in enumerate(x)])  # fmt: skip
+            files.append("samples.csv")
+        if self.has_figures:
+            files.append(self.samples_figure(x, out / "samples.png", title).name)
+        if self.waveform:
+            from ..data.audio import write_wav
+
+            (out / "wav").mkdir(exist_ok=True)
+            raw = self.units(x[:WAV_SAMPLES])
+            for i in range(len(raw)):
+                write_wav(out / "wav" / f"sample_{i:03d}.wav", raw[i, 0], self.rate)
+            files.append("wav/")
+        return files
+
+    def path(self, name: str, rows: list[np.ndarray], labels: list[str], out: Path,
+             title: str) -> list[str]:  # fmt: skip
+        """NAME.png, and for tables and text NAME.csv with one row per step (its label in the
+        first column): a table's values in the data's units, or the heaviest words."""
+        files = []
+        if self.kind in ("table", "text"):
+            steps = _steps(rows, labels)
+            if self.kind == "table":
+                header = ["row", *self.names]
+                lines = [[s, *_numbers(self.units(v[None])[0])] for s, v in steps]
+            else:
+                header, lines = ["row", "words"], [[s, self.words(v)] for s, v in steps]
+            _write_csv(out / f"{name}.csv", header, lines)
+            files.append(f"{name}.csv")
+        if self.has_figures:
+            files.append(self.path_figure(rows, labels, out / f"{name}.png", title).name)
+        return files
 
     def words(self, v: np.ndarray) -> str:
         """The (up to) TOP_WORDS words a text vector weighs most, heaviest first; words of
@@ -186,6 +221,11 @@ class _Writer:
         v = np.ravel(v)
         top = np.argsort(-v, kind="stable")[:TOP_WORDS]
         return " ".join(self.names[i] for i in top if v[i] > 0)
+
+
+def _steps(rows: list[np.ndarray], labels: list[str]) -> list[tuple[str, np.ndarray]]:
+    """Every row of every array, labelled "LABEL k"."""
+    return [(f"{label} {k}", v) for r, label in zip(rows, labels) for k, v in enumerate(r)]
 
 
 def _numbers(row: np.ndarray) -> list[str]:
@@ -213,7 +253,7 @@ def generate_run(
     seed: int = 0,
 ) -> dict[str, Any]:
     """The `aekit generate` task: samples (generative models), an interpolation and a
-    traversal, each in the form that fits the run's data (see _Writer), and summary.json in
+    traversal, each in the form that fits the run's data (see Forms), and summary.json in
     `out`. `data` (scaled like the run's) gives the inputs to interpolate and traverse from,
     and for a table run the real rows its samples' histograms are drawn over."""
     from .common import output_dir, write_summary
@@ -238,12 +278,12 @@ def generate_run(
             f"--traverse {traverse_dim}: the code has dimensions 0..{model.latent - 1}"
         )
     out = output_dir(out)
-    writer = _Writer(ck, out, data)
+    forms = Forms(model, ck.scaler, ck.data, real=data)
     summary: dict[str, Any] = {"run": str(ck.path), "model": ck.info["model"],
-                               "output": writer.kind, "files": []}  # fmt: skip
+                               "output": forms.kind, "files": []}  # fmt: skip
     if is_generative(model):
         s = sample(model, n, seed)
-        summary["files"] += writer.samples(s, f"{n} samples from the prior")
+        summary["files"] += forms.samples(s, out, f"{n} samples from the prior")
         summary.update(samples=n, seed=seed)
     codes = None
     if not model.has_encoder:  # the noise vectors behind samples.png (same seed)
@@ -255,9 +295,8 @@ def generate_run(
         else:
             assert data is not None
             line, ends = interpolate(model, data[i], data[j]), np.stack([data[i], data[j]])
-        summary["files"] += writer.path("interpolation", [line, ends],
-                                        ["A -> B", f"{what} A, B"],
-                                        f"from {what[:-1]} {i} to {what[:-1]} {j}")  # fmt: skip
+        summary["files"] += forms.path("interpolation", [line, ends], ["A -> B", f"{what} A, B"],
+                                       out, f"from {what[:-1]} {i} to {what[:-1]} {j}")  # fmt: skip
         summary["interpolate"] = [i, j]
     if traverse_dim is not None:
         if codes is not None:
@@ -265,9 +304,9 @@ def generate_run(
         else:
             assert data is not None
             imgs, values = traverse(model, data[0], traverse_dim, data)
-        summary["files"] += writer.path("traversal", [imgs], [f"z[{traverse_dim}]"],
-                                        f"dimension {traverse_dim} from {values[0]:.2f} to "
-                                        f"{values[-1]:.2f}")  # fmt: skip
+        summary["files"] += forms.path("traversal", [imgs], [f"z[{traverse_dim}]"], out,
+                                       f"dimension {traverse_dim} from {values[0]:.2f} to "
+                                       f"{values[-1]:.2f}")  # fmt: skip
         summary["traverse"] = {"dim": traverse_dim, "values": values.tolist()}
     write_summary(out, summary)
     return summary
