@@ -162,6 +162,15 @@ BAD = {
     "negative count": (["embed", "RUN", "digits", "--n", "-5"], "samples >= 0 (0: all), got '-5'"),
     "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),
     "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
+    "unknown option": (
+        ["train", "digits", "--epochz", "1"],
+        "aekit train: unrecognized arguments: --epochz 1 (see aekit train --help)",
+    ),
+    "unknown detect option": (
+        ["detect", "fit", "digits", "--bogus"],
+        "error: aekit detect fit: unrecognized arguments: --bogus",
+    ),
+    "unknown command": (["frob"], "error: argument command: invalid choice: 'frob'"),
     "missing label col": (
         ["train", "TABLE", "--label-column", "y", "--epochs", "1"],
         "no label column 'y'",

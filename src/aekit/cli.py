@@ -17,7 +17,7 @@ from .errors import AekitError
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
-        raise AekitError(f"{self.prog}: {message}")
+        raise AekitError(message if self.prog == "aekit" else f"{self.prog}: {message}")
 
 
 def _ints(text: str, sep: str = ",") -> list[int]:
@@ -847,7 +847,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     set_threads_from_env()
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = build_parser().parse_known_args(argv)
+        if extra:  # name the command they were given to (argparse names only "aekit")
+            cmd = " ".join(c for c in (args.command, getattr(args, "detect_command", None)) if c)
+            raise AekitError(f"aekit {cmd}: unrecognized arguments: {' '.join(extra)} "
+                             f"(see aekit {cmd} --help)")  # fmt: skip
         return int(args.func(args) or 0)
     except AekitError as e:
         print(f"aekit: error: {e}", file=sys.stderr)
