@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from aekit import build_model, load, metrics
+from aekit import AekitError, build_model, load, metrics
 from aekit.cli import main
 from aekit.metrics import psnr, reconstruct
 from aekit.tasks import compress as comp
@@ -292,6 +292,19 @@ def test_balanced_subset():
     assert np.array_equal(np.bincount(y[idx]), [10] * 4)
     assert np.array_equal(idx, balanced_subset(y, 40, seed=1))
     assert not np.array_equal(idx, balanced_subset(y, 40, seed=2))
+
+
+def test_balanced_subset_of_imbalanced_classes_gives_rare_ones_all_they_have():
+    y = np.array([0] * 292 + [1] * 177 + [2] * 10 + [3] * 19 + [4] * 2)  # ECG5000's training split
+    idx = balanced_subset(y, 50, seed=0)
+    assert len(idx) == 50 and len(set(idx)) == 50
+    assert np.bincount(y[idx]).tolist() == [13, 13, 10, 12, 2]  # 4 and 2 give all they have
+    assert np.bincount(y[balanced_subset(y, 500, seed=0)]).tolist() == [292, 177, 10, 19, 2]
+    assert np.bincount(y[balanced_subset(y, 43, seed=0)]).tolist() == [11, 10, 10, 10, 2]
+    with pytest.raises(AekitError, match="more than the 500 labelled training samples"):
+        balanced_subset(y, 501, seed=0)
+    with pytest.raises(AekitError, match="fewer than one per class"):
+        balanced_subset(y, 4, seed=0)
 
 
 def test_finetune_defaults_depend_on_the_data_kind():

@@ -65,20 +65,26 @@ OTHER_DEFAULTS: dict[str, Any] = {"epochs": 30, "lr": 1e-3, "augment_shift": 0}
 
 
 def balanced_subset(y: np.ndarray, n_labels: int, seed: int) -> np.ndarray:
-    """n_labels indices into y, the same number per class (seeded), sorted."""
-    classes = np.unique(y)
-    per = n_labels // len(classes)
-    if per < 1:
+    """n_labels indices into y (seeded, sorted), spread over the classes as evenly as their
+    sizes allow: each class gets an equal share, a class smaller than its share gives all its
+    samples, and what it cannot give goes to the classes with samples to spare (so rare classes
+    of imbalanced data, e.g. ECG5000's, do not stop the draw). With classes large enough, every
+    class gets n_labels // classes and the remainder goes to the largest ones."""
+    classes, sizes = np.unique(y, return_counts=True)
+    if n_labels < len(classes):
         raise AekitError(
             f"--labels {n_labels} is fewer than one per class ({len(classes)} classes)"
         )
+    if n_labels > len(y):
+        raise AekitError(f"--labels {n_labels} is more than the {len(y)} labelled training samples")
+    quota = np.zeros(len(classes), dtype=int)
+    left = n_labels
+    order = np.argsort(sizes, kind="stable")  # smallest first: what they cannot give is shared
+    for k, i in enumerate(order):
+        quota[i] = min(sizes[i], left // (len(classes) - k))
+        left -= quota[i]
     rng = np.random.default_rng(seed)
-    picks = []
-    for c in classes:
-        pool = np.flatnonzero(y == c)
-        if len(pool) < per:
-            raise AekitError(f"class {c} has only {len(pool)} training samples, {per} needed")
-        picks.append(rng.choice(pool, per, replace=False))
+    picks = [rng.choice(np.flatnonzero(y == c), q, replace=False) for c, q in zip(classes, quota)]
     return np.sort(np.concatenate(picks))
 
 
@@ -143,7 +149,8 @@ def finetune_compare(
     for seed in seeds:
         idx = balanced_subset(y_train, n_labels, seed)
         xl, yl = ds.x_train[idx], y_train[idx]
-        row: dict[str, Any] = {"seed": seed, "labels": int(len(idx))}
+        row: dict[str, Any] = {"seed": seed, "labels": int(len(idx)),
+                               "labels_per_class": np.bincount(yl, minlength=len(classes)).tolist()}  # fmt: skip
         for method, pretrained in (("finetuned", True), ("scratch", False)):
             clf = build_classifier(ck, len(classes), cfg, seed, pretrained)
             t0 = time.perf_counter()
