@@ -148,6 +148,8 @@ def test_train_on_series_writes_signal_figures(ucr, tmp_path, capsys):
     code, _, err = run(capsys, "embed", out, ucr / "BEATS_TEST.tsv", "--map", "pca", "--out",
                        tmp_path / "emb")  # fmt: skip
     assert code == 0, err
+    code, _, err = run(capsys, "compress", out, ucr / "BEATS_TEST.tsv", "--out", tmp_path / "c")
+    assert code == 2 and "works on images; this data holds signals (series or audio)" in err
 
 
 # -- audio ----------------------------------------------------------------------------------

@@ -190,7 +190,9 @@ def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys)
     code, _, err = run(capsys, "decompress", f, "--out", tmp_path / "y.npy", "--run", runs / "vae")
     assert code == 2 and "not the model that wrote" in err
     code, _, err = run(capsys, "compress", runs / "table", runs / "t.npy", "--out", tmp_path / "t")
-    assert code == 2 and "images" in err
+    assert code == 2 and "works on images; this data holds rows (a table or text)" in err
+    code, _, err = run(capsys, "denoise", runs / "table", runs / "t.npy", "--out", tmp_path / "t")
+    assert code == 2 and "(time series, audio); this data holds rows (a table or text)" in err
 
 
 # -- embed ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..data import BUILTIN, load_dataset
 from ..errors import AekitError
 from .evaluate import evaluation_data
 
-__all__ = ["evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
+__all__ = ["data_form", "evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
            "reader_options", "require_images", "write_summary"]  # fmt: skip
 
 SUMMARY = "summary.json"
@@ -72,7 +72,13 @@ def reader_options(data: dict[str, Any]) -> dict[str, Any]:
 def require_images(x: np.ndarray, task: str) -> None:
     """AekitError unless x is a batch of images (N, C, H, W)."""
     if np.asarray(x).ndim != 4:
-        raise AekitError(f"{task} works on images; this data is a table")
+        raise AekitError(f"{task} works on images; this data holds {data_form(x)}")
+
+
+def data_form(x: np.ndarray) -> str:
+    """What a batch holds, by its shape, for messages: images, signals, or rows."""
+    return {4: "images", 3: "signals (series or audio)"}.get(np.asarray(x).ndim,
+                                                             "rows (a table or text)")  # fmt: skip
 
 
 def output_dir(out: str | Path) -> Path:

@@ -37,8 +37,10 @@ BM3D_MIN_SIZE = 16
 def require_denoisable(x: np.ndarray) -> None:
     """AekitError unless x is a batch of images (N, C, H, W) or signals (N, C, L)."""
     if np.asarray(x).ndim not in (3, 4):
+        from .common import data_form
+
         raise AekitError("denoise works on images and signals (time series, audio); "
-                         "this data is a table")  # fmt: skip
+                         f"this data holds {data_form(x)}")  # fmt: skip
 
 
 def parse_noise(spec: str) -> Noise:
