@@ -1,5 +1,6 @@
-"""Generation metrics with the shipped Fashion-MNIST feature network: the network itself, and
-the metrics on generators whose answer is known (real images replayed; one image repeated)."""
+"""Generation metrics with the shipped Fashion-MNIST feature network (the network itself), and
+in the data's own space elsewhere: the metrics on generators whose answer is known (real
+samples replayed; one sample repeated; noise)."""
 
 import shutil
 
@@ -8,8 +9,9 @@ import pytest
 import torch
 
 from aekit import featurenet, load_dataset
+from aekit.data.base import make_dataset
 from aekit.errors import AekitError
-from aekit.tasks.evaluate import generation_applies, generation_metrics
+from aekit.tasks.evaluate import classifier_features_apply, generation_applies, generation_metrics
 
 from .conftest import needs_fmnist
 
@@ -83,5 +85,27 @@ def test_mode_collapse_is_visible(fmnist):
     assert m["recall"] < 0.05
 
 
-def test_generation_applies_only_to_samplers_on_fashion_mnist(digits):
-    assert not generation_applies(Replay(digits.x_train), digits)  # digits: no feature network
+def test_other_data_is_judged_in_its_own_scaled_space(digits):
+    """Digits (64 pixels) and a 300-wide table: no feature network, so samples are compared
+    in the data itself (PCA-128 beyond 128 values); the floors are real half vs real half."""
+    assert generation_applies(Replay(digits.x_train), digits)
+    assert not classifier_features_apply(digits)
+    ideal = generation_metrics(Replay(digits.x_train), digits, n=2000)
+    assert ideal["generation_space"] == "data" and ideal["generated_n"] == len(digits.x_test) // 2
+    assert "class_coverage" not in ideal
+    assert ideal["frechet_distance"] < 2 * ideal["frechet_floor"]
+    assert abs(ideal["precision"] - ideal["precision_floor"]) < 0.15
+    assert abs(ideal["recall"] - ideal["recall_floor"]) < 0.15
+    collapsed = generation_metrics(Collapsed(digits.x_train), digits, n=2000)
+    assert (
+        collapsed["recall"] < 0.05 and collapsed["frechet_distance"] > 5 * ideal["frechet_distance"]
+    )
+    rng = np.random.default_rng(0)
+    wide = rng.normal(size=(600, 8)) @ rng.normal(size=(8, 300))
+    table = make_dataset("wide", "table", wide.astype(np.float32), None, seed=0,
+                         val_fraction=0.0, test_fraction=0.5)  # fmt: skip
+    m = generation_metrics(Replay(table.x_train), table)
+    assert m["generation_space"] == "data, PCA to 128 dims"
+    assert m["frechet_distance"] < 2 * m["frechet_floor"] + 1e-6
+    noise = generation_metrics(Replay(rng.normal(size=(200, 300)).astype(np.float32)), table)
+    assert noise["precision"] < 0.05 and noise["frechet_distance"] > 10 * m["frechet_distance"]

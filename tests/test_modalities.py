@@ -606,6 +606,10 @@ def test_generate_series_in_the_data_units_with_line_plots(ucr, tmp_path, capsys
     samples = page[page.index('<section id="samples">') :].split("</section>")[0]
     assert 'alt="samples from the prior"' in samples
     assert 'alt="interpolations between pairs of test inputs"' in samples
+    assert "test samples, in the model&#x27;s scaled data; the floors" in page  # how judged
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["test_generation_space"] == "data" and metrics["test_generated_n"] == 60
+    assert metrics["test_frechet_distance"] > metrics["test_frechet_floor"]
 
 
 def test_generate_audio_waveforms_as_wav_files_and_spectrograms_as_images(tones, tmp_path, capsys):

@@ -191,7 +191,9 @@ def cmd_train(a: argparse.Namespace) -> int:
     parts = [f"test MSE {m['test_mse']:.5f}"] if m.get("test_mse") is not None else []
     if m.get("test_frechet_distance") is not None:
         parts.append(f"Fréchet distance {m['test_frechet_distance']:.3g} (floor "
-                     f"{m['test_frechet_floor']:.3g}), {m['test_class_coverage']} classes covered")  # fmt: skip
+                     f"{m['test_frechet_floor']:.3g})")  # fmt: skip
+        if m.get("test_class_coverage") is not None:
+            parts.append(f"{m['test_class_coverage']} classes covered")
     if m.get("test_psnr") is not None:
         parts += [f"PSNR {m['test_psnr']:.2f} dB", f"SSIM {m['test_ssim']:.4f}"]
     if m.get("test_active_fraction") is not None:

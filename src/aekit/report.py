@@ -52,10 +52,10 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "effective_dims": ("effective dimensions", "latent dimensions that carry 95% of the code variance", ""),
     "elbo": ("ELBO (nats)", "evidence lower bound per sample (beta = 1)", "higher"),
     "iw_nll": ("IW NLL (nats)", "importance-weighted negative log-likelihood per sample", "lower"),
-    "frechet_distance": ("Fréchet distance", "samples vs real test images, classifier features", "lower"),
+    "frechet_distance": ("Fréchet distance", "samples vs real test samples (see the note below)", "lower"),
     "frechet_floor": ("Fréchet floor", "the same between two halves of the real test set", ""),
-    "precision": ("precision", "share of samples that fall on the real-image manifold", "higher"),
-    "recall": ("recall", "share of real images the samples' manifold covers", "higher"),
+    "precision": ("precision", "share of samples that fall on the real data's manifold", "higher"),
+    "recall": ("recall", "share of real samples the samples' manifold covers", "higher"),
     "precision_floor": ("precision floor", "real half vs real half", ""),
     "recall_floor": ("recall floor", "real half vs real half", ""),
     "class_coverage": ("classes covered", "classes given at least a fifth of a uniform share of samples", "higher"),
@@ -222,9 +222,13 @@ def build_report(
             notes.append(f"ELBO and IW NLL: {scores.get('likelihood')} likelihood, "
                          f"{scores.get('iw_samples')} importance samples on {scores.get('iw_rows')} test rows.")  # fmt: skip
         if "frechet_distance" in scores:
+            space = scores.get("generation_space", "fashion-mnist classifier features")
+            where = ("in the features of aekit's shipped Fashion-MNIST classifier"
+                     if space == "fashion-mnist classifier features" else
+                     "in the model's scaled data" + _esc(space[len("data"):]))  # fmt: skip
             notes.append(f"Generation metrics: {scores.get('generated_n')} samples against as many real test "
-                         "images, in the features of aekit's shipped Fashion-MNIST classifier; the floors "
-                         "compare the other half of the test set with the same images.")  # fmt: skip
+                         f"samples, {where}; the floors compare the other half of the test set with the "
+                         "same samples.")  # fmt: skip
         body = (f"<p class='note'>Test split, {_fmt(scores.get('n'))} samples.</p>"
                 "<table><tr><th>metric</th><th>value</th><th>what it measures</th><th></th></tr>"
                 + "".join(rows) + "</table>" + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes))  # fmt: skip
@@ -477,9 +481,12 @@ def _summary(
     if s.get("iw_nll") is not None:
         bits.append(f"IW NLL {s['iw_nll']:.1f} nats")
     if s.get("frechet_distance") is not None:
-        n_classes = len(s.get("generated_class_shares") or []) or "the"
-        bits.append(f"Fréchet distance {s['frechet_distance']:.3g} (floor {s['frechet_floor']:.3g}), "
-                    f"{s['class_coverage']} of {n_classes} classes covered")  # fmt: skip
+        bits.append(
+            f"Fréchet distance {s['frechet_distance']:.3g} (floor {s['frechet_floor']:.3g})"
+        )
+        if s.get("class_coverage") is not None:
+            n_classes = len(s.get("generated_class_shares") or []) or "the"
+            bits[-1] += f", {s['class_coverage']} of {n_classes} classes covered"
     return head + (" " + "; ".join(bits) + "." if bits else "")
 
 

@@ -17,7 +17,7 @@ from .metrics import reconstruct
 from .models.base import MULTINOMIAL_LOSSES
 from .monitor import CoverageProbe
 from .registry import build_model, get_entry, jsonable
-from .tasks.evaluate import evaluate, generation_applies
+from .tasks.evaluate import classifier_features_apply, evaluate, generation_applies
 from .training import History, TrainConfig, fit
 
 RUN_FILES = (
@@ -116,7 +116,9 @@ def train_run(
     cfg = cfg.for_model(net)  # the learning rate fit uses, recorded in metrics.json
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
-    probe = CoverageProbe() if generation_applies(net, ds) else None
+    probe = (
+        CoverageProbe() if generation_applies(net, ds) and classifier_features_apply(ds) else None
+    )
     history = fit(net, ds, cfg, out_dir=out, resume=resume, data_info=ds_info, probe=probe)
     # net holds the best weights; k = 100 keeps a VAE's iw_nll to seconds (evaluate uses 1000)
     scores = evaluate(net, ds, iw_samples=TRAIN_IW_SAMPLES)

@@ -1,7 +1,9 @@
 """Evaluate a trained model on a data set's test split: MSE, PSNR, SSIM (+ sparsity); what its
 codes are worth: effective dimensionality, and with labels probe/kNN accuracy, silhouette,
-trustworthiness; for VAEs the test ELBO and importance-weighted NLL; for generative models on
-Fashion-MNIST, Fréchet distance, precision/recall and class coverage of generated samples."""
+trustworthiness; for VAEs the test ELBO and importance-weighted NLL; for generative models,
+Fréchet distance and precision/recall of generated samples against real test samples, with
+the floors two real halves reach: on Fashion-MNIST in the shipped classifier's features (and
+the samples' class coverage), on other data in the scaled data itself."""
 
 from __future__ import annotations
 
@@ -85,8 +87,7 @@ def evaluate(
     """Every metric that applies to a trained model on a split (see the module docstring).
 
     VAEs: `elbo` and `iw_nll` (nats per row) on `iw_rows` rows with `iw_samples` samples each
-    (0 skips them). Generative models on Fashion-MNIST: `generation_metrics` unless
-    `generation` is False."""
+    (0 skips them). Generative models: `generation_metrics` unless `generation` is False."""
     x = getattr(ds, f"x_{split}")
     if len(x) == 0:
         raise AekitError(f"the {split} split is empty")
@@ -126,21 +127,33 @@ def _encoder_metrics(
 
 
 def generation_applies(model, ds: Dataset) -> bool:
-    """Generated samples are judged by the shipped Fashion-MNIST feature network: only models
-    that sample, on Fashion-MNIST."""
+    """Models that sample, with at least 20 test samples to judge the samples against."""
     from .generate import is_generative
 
-    return is_generative(model) and ds.name == "fashion-mnist" and len(ds.x_test) >= 20
+    return is_generative(model) and len(ds.x_test) >= 20
+
+
+def classifier_features_apply(ds: Dataset) -> bool:
+    """Fashion-MNIST: samples are judged in the shipped classifier's features, which also
+    give their classes."""
+    return ds.name == "fashion-mnist"
+
+
+DATA_SPACE_DIMS = 128  # other data: wider samples are compared in PCA-128 of the reference rows
 
 
 @torch.no_grad()
 def generation_metrics(
     model, ds: Dataset, n: int = GEN_SAMPLES, seed: int = 0, reference: str = "half"
 ) -> dict[str, Any]:
-    """Generated samples against real test images, in the feature space of the shipped
-    Fashion-MNIST classifier: Fréchet distance, precision and recall (k = 3) to one half of
-    the test split, the same between the two halves (the floor a perfect generator would
-    reach), and the class histogram of the samples (coverage of the 10 classes).
+    """Generated samples against real test samples: Fréchet distance, precision and recall
+    (k = 3) to one half of the test split, the same between the two halves (the floor a
+    perfect generator would reach), and `generation_space`, where they were compared.
+
+    On Fashion-MNIST, in the feature space of the shipped classifier, with the class histogram
+    of the samples (coverage of the 10 classes). On other data, in the model's scaled data
+    (standardized columns for tables), flattened; beyond DATA_SPACE_DIMS values, projected on
+    the reference half's first DATA_SPACE_DIMS principal components.
 
     reference="test": n samples against n test images (up to the whole split), and the floor
     from as many training images (for n = 10,000 on Fashion-MNIST: all 10,000 test images)."""
@@ -162,12 +175,27 @@ def generation_metrics(
         [model.sample(min(1000, half - i), generator=gen).float().cpu().numpy()
          for i in range(0, half, 1000)]
     )  # fmt: skip
-    f_ref, _ = featurenet.embed(ref)
-    f_other, _ = featurenet.embed(other)
-    f_fake, p_fake = featurenet.embed(np.clip(fake, 0.0, 1.0))
+    out: dict[str, Any] = {}
+    if classifier_features_apply(ds):
+        f_ref, _ = featurenet.embed(ref)
+        f_other, _ = featurenet.embed(other)
+        f_fake, p_fake = featurenet.embed(np.clip(fake, 0.0, 1.0))
+        hist = metrics.class_histogram(p_fake, featurenet.load()[0].config["n_classes"])
+        out.update(class_coverage=hist["class_coverage"], max_class_share=hist["max_class_share"],
+                   generated_class_shares=hist["class_shares"])  # fmt: skip
+        space = "fashion-mnist classifier features"
+    else:
+        f_ref, f_other, f_fake = (a.reshape(len(a), -1).astype(np.float64)
+                                  for a in (ref, other, fake))  # fmt: skip
+        space = "data"
+        if f_ref.shape[1] > DATA_SPACE_DIMS:
+            from sklearn.decomposition import PCA
+
+            pca = PCA(min(DATA_SPACE_DIMS, len(f_ref)), random_state=seed).fit(f_ref)
+            f_ref, f_other, f_fake = (pca.transform(f) for f in (f_ref, f_other, f_fake))
+            space = f"data, PCA to {pca.n_components_} dims"
     precision, recall = metrics.precision_recall(f_ref, f_fake)
     precision_floor, recall_floor = metrics.precision_recall(f_ref, f_other)
-    hist = metrics.class_histogram(p_fake, featurenet.load()[0].config["n_classes"])
     return {
         "frechet_distance": metrics.frechet_distance(f_ref, f_fake),
         "frechet_floor": metrics.frechet_distance(f_ref, f_other),
@@ -175,10 +203,9 @@ def generation_metrics(
         "recall": recall,
         "precision_floor": precision_floor,
         "recall_floor": recall_floor,
-        "class_coverage": hist["class_coverage"],
-        "max_class_share": hist["max_class_share"],
-        "generated_class_shares": hist["class_shares"],
+        **out,
         "generated_n": int(half),
+        "generation_space": space,
     }
 
 
