@@ -719,3 +719,18 @@ def test_generate_refuses_a_model_that_cannot_decode_in_one_line(tones, tmp_path
         code, _, err = run(capsys, "generate", run_dir, "--out", tmp_path / "g", *extra)
         assert code == 2 and "cannot decode codes alone" in err and len(err.splitlines()) == 1
         assert not (tmp_path / "g").exists()
+
+
+def test_generate_from_a_run_fitted_on_a_bare_array(tmp_path):
+    """fit() on an array records no data description: columns are named from the model."""
+    from aekit import TrainConfig, fit, load
+    from aekit.tasks.generate import generate_run
+
+    x = np.random.default_rng(0).normal(size=(300, 5)).astype(np.float32)
+    fit(build_model("vae", input_shape=(5,), latent=2), x, TrainConfig(epochs=1, progress=False),
+        out_dir=tmp_path / "run")  # fmt: skip
+    s = generate_run(load(tmp_path / "run"), tmp_path / "gen", n=5, data=x,
+                     interpolate_pair=(0, 1))  # fmt: skip
+    assert s["output"] == "table" and "samples.png" in s["files"]
+    header = (tmp_path / "gen" / "samples.csv").read_text().splitlines()[0]
+    assert header == "sample,x0,x1,x2,x3,x4"

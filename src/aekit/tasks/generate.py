@@ -113,7 +113,10 @@ class Forms:
 
         self.scaler, self.real = scaler, real
         self.kind = output_kind(model, data)
-        self.names = column_names(data) if self.kind in ("table", "text") else []
+        shape = data.get("sample_shape") or list(model.input_shape)  # fit() on bare arrays
+        self.names = (
+            column_names({**data, "sample_shape": shape}) if self.kind in ("table", "text") else []
+        )
         feats = data.get("features") or {}
         self.waveform = data.get("kind") == "audio" and feats.get("kind") == "waveform"
         self.rate = int(feats.get("sample_rate", 0)) if self.waveform else 0
