@@ -147,6 +147,35 @@ def test_classifier_learns_from_few_labels_and_uses_unlabelled_rows(digits_xy, t
         AutoencoderClassifier(pretrain_epochs=1, finetune_epochs=1).fit(X[:50], np.full(50, -1))
 
 
+def test_conv_transformer_and_classifier_read_flat_rows_as_images(digits_xy, tmp_path):
+    """input_shape=(1, 8, 8): the 64 columns of a digit become one 8x8 image for model="conv";
+    rows in and rows out, as for any transformer."""
+    X, y = digits_xy
+    est = AutoencoderTransformer(model="conv", input_shape=(1, 8, 8), latent=8, epochs=10,
+                                 scaling="global").fit(X[:1200])  # fmt: skip
+    assert est.model_.input_shape == (1, 8, 8) and est.model_.registry_name == "conv"
+    codes = est.transform(X[1200:])
+    recon = est.inverse_transform(codes)
+    assert codes.shape == (len(X) - 1200, 8) and recon.shape == X[1200:].shape
+    assert np.mean((recon - X[1200:]) ** 2) < 0.5 * np.var(X[1200:], axis=0).mean()
+    noise = np.random.default_rng(0).uniform(0, 16, size=(100, 64))
+    assert np.median(est.score_samples(noise)) > 2 * np.median(est.score_samples(X[1200:]))
+    back = AutoencoderTransformer.load(est.save(tmp_path / "conv"))
+    assert back.input_shape == (1, 8, 8) and np.array_equal(
+        back.transform(X[:20]), est.transform(X[:20])
+    )
+    with pytest.raises(ValueError, match=r"codes of shape \(n, 8\); got \(2, 3\)"):
+        est.inverse_transform(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="input_shape .* does not hold rows of 64 features"):
+        AutoencoderTransformer(model="conv", input_shape=(1, 7, 7)).fit(X[:50])
+    clf = AutoencoderClassifier(model="conv", input_shape=(1, 8, 8), latent=16, scaling="global",
+                                pretrain_epochs=5, finetune_epochs=10).fit(X[:1200], y[:1200])  # fmt: skip
+    assert clf.model_.input_shape == (1, 8, 8)
+    assert clf.score(X[1200:], y[1200:]) > 0.8  # learns (chance 0.1); no claim against the MLP
+    back = AutoencoderClassifier.load(clf.save(tmp_path / "clf"))
+    assert np.array_equal(back.predict(X[1200:]), clf.predict(X[1200:]))
+
+
 AG_NEWS = Path(SHARED) / "text/ag_news_test/test.csv"
 
 

@@ -26,7 +26,7 @@ from . import checkpoint as ckpt
 from .data.scaler import Scaler
 from .density import CodeDensity
 from .errors import AekitError
-from .metrics import batched, encode
+from .metrics import batched, decode, encode
 from .registry import build_model, default_config, get_entry, list_models
 from .rows import SparseRows, is_sparse
 from .runs import default_output
@@ -68,6 +68,12 @@ class _Saving:
         X = validate_data(self, X, accept_sparse="csr", dtype=FLOATS, reset=False)
         return _scaled_rows(self.scaler_, X)
 
+    def _shaped(self, x: Any, model: Any = None) -> Any:
+        """Flat rows (n, features) as the samples of `model` (default model_), (n, *input_shape);
+        sparse rows are flat rows already (input_shape is refused for them)."""
+        shape = (model if model is not None else self.model_).input_shape
+        return x if is_sparse(x) else x.reshape(len(x), *shape)
+
     def _train(self, model: Any, x: np.ndarray) -> Any:
         """Train `model` on already-scaled rows with the estimator's epochs, batch size, lr,
         seed, device and verbosity; leaves it on the CPU in eval mode. Returns the History."""
@@ -75,7 +81,7 @@ class _Saving:
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,  # type: ignore[attr-defined]
             seed=self.random_state, device=self.device, progress=self.verbose,  # type: ignore[attr-defined]
         )  # fmt: skip
-        history = fit(model, x, cfg)
+        history = fit(model, self._shaped(x, model), cfg)
         model.to("cpu").eval()
         return history
 
@@ -148,6 +154,7 @@ class AutoencoderTransformer(
         hidden: tuple[int, ...] | None = None,
         trim: float | None = None,
         recon_loss: str | None = None,
+        input_shape: tuple[int, ...] | None = None,
         scaling: str = "auto",
         epochs: int = 30,
         batch_size: int = 64,
@@ -163,6 +170,7 @@ class AutoencoderTransformer(
         self.hidden = hidden
         self.trim = trim
         self.recon_loss = recon_loss
+        self.input_shape = input_shape
         self.scaling = scaling
         self.epochs = epochs
         self.batch_size = batch_size
@@ -174,7 +182,7 @@ class AutoencoderTransformer(
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
         x = self._fit_rows(X)
         self.model_ = build_model(  # seeded initial weights: fit is idempotent
-            self.model, seed=self.random_state, **_model_config(self, x.shape[1])
+            self.model, seed=self.random_state, **_model_config(self, x)
         )
         self.history_ = self._train(self.model_, x)
         return self
@@ -188,20 +196,25 @@ class AutoencoderTransformer(
     def transform(self, X: Any) -> np.ndarray:
         """Codes, shape (n_samples, latent)."""
         x = self._rows(X)  # first: NotFittedError before model_ is read
-        return encode(self.model_, x).astype(np.float64)
+        return encode(self.model_, self._shaped(x)).astype(np.float64)
 
     @torch.no_grad()
     def inverse_transform(self, X: Any) -> np.ndarray:
-        """Reconstructions from codes, in the units of the training data."""
+        """Reconstructions from codes (n, latent), as flat rows in the units of the training
+        data."""
         check_is_fitted(self)
-        z = torch.as_tensor(np.asarray(X, dtype=np.float32))
-        out = self.model_.decode(z).numpy()
+        z = np.asarray(X, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.model_.latent:
+            raise ValueError(
+                f"inverse_transform takes codes of shape (n, {self.model_.latent}); got {z.shape}"
+            )
+        out = decode(self.model_, z).reshape(len(z), -1)
         return self.scaler_.inverse_transform(out).astype(np.float64)
 
     @torch.no_grad()
     def score_samples(self, X: Any) -> np.ndarray:
         """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
-        x = self._rows(X)
+        x = self._shaped(self._rows(X))
         return batched(self.model_, _squared_error(self.model_), x).astype(np.float64)
 
 
@@ -262,6 +275,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         head_hidden: int = 0,
         dropout: float = 0.0,
         recon_loss: str | None = None,
+        input_shape: tuple[int, ...] | None = None,
         scaling: str = "auto",
         random_state: int = 0,
         device: str = "auto",
@@ -280,6 +294,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         self.head_hidden = head_hidden
         self.dropout = dropout
         self.recon_loss = recon_loss
+        self.input_shape = input_shape
         self.scaling = scaling
         self.random_state = random_state
         self.device = device
@@ -297,15 +312,14 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
                 f"AutoencoderClassifier needs labelled rows of at least 2 classes; "
                 f"got {len(self.classes_)} class"
             )
-        ae = build_model(self.model, seed=self.random_state,
-                         **_model_config(self, xs.shape[1]))  # fmt: skip
+        ae = build_model(self.model, seed=self.random_state, **_model_config(self, xs))
         cfg: dict[str, Any] = dict(batch_size=self.batch_size, seed=self.random_state,
                                    device=self.device, progress=self.verbose)  # fmt: skip
         self.pretrain_history_ = fit(
-            ae, xs, TrainConfig(epochs=self.pretrain_epochs, lr=self.lr, **cfg)
+            ae, self._shaped(xs, ae), TrainConfig(epochs=self.pretrain_epochs, lr=self.lr, **cfg)
         )
         self.model_ = build_model(
-            "classifier", seed=self.random_state, input_shape=(xs.shape[1],),
+            "classifier", seed=self.random_state, input_shape=ae.input_shape,
             n_classes=len(self.classes_), backbone=self.model, backbone_config=ae.config,
             head_hidden=self.head_hidden, dropout=self.dropout,
         )  # fmt: skip
@@ -313,7 +327,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         labelled = ~unlabelled
         targets = np.searchsorted(self.classes_, y[labelled])
         self.finetune_history_ = fit(
-            self.model_, xs[labelled],
+            self.model_, self._shaped(xs[labelled]),
             TrainConfig(epochs=self.finetune_epochs, lr=self.finetune_lr, **cfg),
             targets=(targets, None),
         )  # fmt: skip
@@ -321,7 +335,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        x = self._rows(X)  # first: NotFittedError before model_ is read
+        x = self._shaped(self._rows(X))  # first: NotFittedError before model_ is read
         return batched(self.model_, self.model_.predict_proba, x).astype(np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -341,7 +355,10 @@ MLP_HIDDEN = (64,)  # AnomalyDetector's hidden layer by default (an MLP's)
 SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
 
 
-def _model_config(est: Any, n_features: int) -> dict[str, Any]:
+def _model_config(est: Any, x: Any) -> dict[str, Any]:
+    """The model options of an estimator fitted on rows x: its `input_shape` (flat rows by
+    default; never for sparse rows), latent, output and family options."""
+    n_features = x.shape[1]
     entry = get_entry(est.model)
     if entry.role != "autoencoder":
         raise ValueError(
@@ -351,6 +368,8 @@ def _model_config(est: Any, n_features: int) -> dict[str, Any]:
     shape = tuple(getattr(est, "input_shape", None) or (n_features,))
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold rows of {n_features} features")
+    if is_sparse(x) and len(shape) > 1:
+        raise ValueError("sparse rows are read as flat rows: leave input_shape unset")
     output = default_output("table", getattr(est, "recon_loss", None))  # softmax: multinomial
     cfg: dict[str, Any] = {"input_shape": shape, "latent": est.latent, "output": output}
     for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # recon_loss: detector
@@ -461,9 +480,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         if self.density_components < 1:
             raise ValueError(f"density_components must be >= 1, got {self.density_components}")
         x = self._fit_rows(X)
-        cfg_ = _model_config(self, x.shape[1])
-        if is_sparse(x) and len(cfg_["input_shape"]) > 1:
-            raise ValueError("sparse rows are read as flat rows: leave input_shape unset")
+        cfg_ = _model_config(self, x)
         if self.n_models == 1:
             self.model_ = build_model(self.model, seed=self.random_state, **cfg_)
         else:
@@ -475,7 +492,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
                                       members=members, output="linear")  # fmt: skip
         if self.score_by == "elbo" and not hasattr(self.model_, "log_weights"):
             raise ValueError(f"score_by='elbo' needs a VAE; {self.model!r} is not one")
-        self.history_ = self._train(self.model_, self._shaped(x))
+        self.history_ = self._train(self.model_, x)
         self._densities: list[CodeDensity] = []
         self._scales: list[list[list[float]]] = []  # per unit, per statistic: [median, IQR]
         self._units64: list[Any] | None = None
@@ -560,11 +577,6 @@ class AnomalyDetector(_Saving, BaseEstimator):
             np.concatenate(idx) if idx else np.zeros((0, k), dtype=np.int64),
             np.concatenate(share) if share else np.zeros((0, k)),
         )
-
-    def _shaped(self, x: Any) -> Any:
-        """Flat rows (n, features) as the model's samples (n, *input_shape); sparse rows are
-        flat rows already."""
-        return x if is_sparse(x) else x.reshape(len(x), *self.model_.input_shape)
 
     def _training_parts(self, x: Any, batch_size: int = 65536) -> list[tuple[Any, Any]]:
         """`_unit_parts` of the scaled training rows. Sparse rows go batch by batch, and each
