@@ -310,7 +310,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(
                 f"AutoencoderClassifier needs labelled rows of at least 2 classes; "
-                f"got {len(self.classes_)}"
+                f"got {len(self.classes_)} class{'' if len(self.classes_) == 1 else 'es'}"
             )
         ae = build_model(self.model, seed=self.random_state, **_model_config(self, xs))
         cfg: dict[str, Any] = dict(batch_size=self.batch_size, seed=self.random_state,
