@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse
 import torch
 
 from aekit import AekitError, AnomalyDetector, build_model, load_dataset
@@ -433,10 +434,13 @@ def test_text_files_by_name_or_position_with_quoting_off_for_tabs(tmp_path):
     tsv.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
     ds = load_dataset(tsv, text_column="1", label_column="0")
     assert ds.kind == "text" and ds.class_names == ["money", "sport"]
-    assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 60  # the quote merged nothing
-    assert ds.documents is not None and len(ds.documents["test"]) == len(ds.x_test)
+    splits = (ds.x_train, ds.x_val, ds.x_test)
+    assert sum(x.shape[0] for x in splits) == 60  # the quote merged nothing
+    assert ds.documents is not None and len(ds.documents["test"]) == ds.x_test.shape[0]
     assert ds.scaler.kind == "identity"
-    np.testing.assert_allclose(np.linalg.norm(ds.x_train, axis=1), 1.0, atol=1e-5)
+    # TF-IDF rows stay sparse: CSR float32, each row of unit length
+    assert all(scipy.sparse.isspmatrix_csr(x) and x.dtype == np.float32 for x in splits)
+    np.testing.assert_allclose(np.linalg.norm(ds.x_train.toarray(), axis=1), 1.0, atol=1e-5)
     csv_file = tmp_path / "news.csv"
     csv_file.write_text("topic,title,body\n" + "".join(
         f'{lab},"{d.split()[0]}","{d}"\n' for lab, d in zip(labels, docs)))  # fmt: skip
@@ -493,7 +497,7 @@ def test_text_run_keeps_its_vocabulary_for_new_documents(tmp_path, capsys):
 
 def test_detect_fit_on_text_flags_the_other_topic(tmp_path, capsys):
     rng = np.random.default_rng(2)
-    docs, labels = _docs(300, rng)
+    docs, labels = _docs(1800, rng)  # more training rows than a batch of encode (1,024)
     labels = ["ham" if lab == "sport" else "spam" for lab in labels]
     keep = [i for i, lab in enumerate(labels) if lab == "ham" or i % 10 == 1]  # spam is rare
     f = tmp_path / "sms"
@@ -734,3 +738,47 @@ def test_generate_from_a_run_fitted_on_a_bare_array(tmp_path):
     assert s["output"] == "table" and "samples.png" in s["files"]
     header = (tmp_path / "gen" / "samples.csv").read_text().splitlines()[0]
     assert header == "sample,x0,x1,x2,x3,x4"
+
+
+def test_text_rows_stay_sparse_through_training_and_the_tasks(tmp_path, capsys, monkeypatch):
+    """A text run's TF-IDF rows are CSR in the Dataset: training densifies batches only, never
+    the training split; evaluate, finetune, sweep, detect fit/score and the report work on
+    them (the test split is made dense where a task needs it)."""
+    rng = np.random.default_rng(2)
+    docs, labels = _docs(1800, rng)  # more training rows than a batch of encode (1,024)
+    f = tmp_path / "train.tsv"
+    f.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
+    widest = []
+    to_dense = scipy.sparse.csr_matrix.toarray
+    monkeypatch.setattr(scipy.sparse.csr_matrix, "toarray",
+                        lambda self, *a, **k: widest.append(self.shape[0]) or to_dense(self, *a, **k))  # fmt: skip
+    run_dir = tmp_path / "run"
+    code, _, err = run(capsys, "train", f, "--text-column", "1", "--label-column", "0",
+                       "--model", "vae", "--hidden", "16", "--latent", "4", "--epochs", "2",
+                       "--batch-size", "32", "--out", run_dir, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    n = json.loads((run_dir / "model.json").read_text())["data"]
+    assert (n["n_train"], n["n_val"], n["n_test"]) == (1296, 144, 360)
+    # batches of 32 (training) and 1,024 (encoding), the 360 test rows; never the 1,296
+    assert max(widest) == 1024 and widest.count(360) >= 1
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["test_probe_accuracy"] > 0.75 and metrics["test_generation_space"].startswith(
+        "data"
+    )
+    for argv in (["evaluate", run_dir, "--json"],
+                 ["finetune", run_dir, "--labels", "20", "--epochs", "30", "--seeds", "0",
+                  "--out", tmp_path / "ft", "--no-progress"],
+                 ["sweep", f, "--text-column", "1", "--label-column", "0", "--latents", "2",
+                  "--epochs", "1", "--out", tmp_path / "sw", "--no-progress"],
+                 ["detect", "fit", f, "--text-column", "1", "--label-column", "0",
+                  "--normal-class", "sport", "--epochs", "2", "--out", tmp_path / "det",
+                  "--no-progress"],
+                 ["detect", "score", tmp_path / "det", f, "--out", tmp_path / "s.csv",
+                  "--no-progress"]):  # fmt: skip
+        code, _, err = run(capsys, *argv)
+        assert code == 0, (argv[0], err)
+    s = json.loads((tmp_path / "ft" / "summary.json").read_text())
+    assert s["accuracy"]["finetuned"] > 0.7 and s["test_samples"] == 360  # chance: 0.5
+    det = json.loads((tmp_path / "det" / "summary.json").read_text())
+    assert det["n_fit"] == 1440 and det["test"]["n"] == 360  # quality: the detect test above
+    assert len((tmp_path / "s.csv").read_text().splitlines()) == 1801

@@ -355,29 +355,30 @@ def cmd_embed(a: argparse.Namespace) -> int:
         if a.map != "tsne":
             raise AekitError("--iterations and --exaggeration-iterations apply to --map tsne only")
         schedule = tsne_schedule(a.exaggeration_iterations, a.iterations)
+    from .rows import dense
+
     ck = load_run(a.run)
     ds = evaluation_data(ck, a.data, a.data_dir)
-    n = a.n or len(ds.x_test)
+    n = a.n or ds.x_test.shape[0]
     y = ds.y_test[:n] if ds.y_test is not None else None
-    s = embed_run(
-        ck, ds.x_test[:n], y, a.out, a.map, a.seed, ds.class_names, not a.no_progress, schedule
-    )
+    x = dense(ds.x_test[:n])  # text: the rows made dense (trustworthiness compares inputs)
+    s = embed_run(ck, x, y, a.out, a.map, a.seed, ds.class_names, not a.no_progress, schedule)
     print(f"{a.map} map of {s['samples']} samples written to {a.out} ({s['seconds']:.1f} s)")
     _print_summary(s, ["knn_accuracy", "trustworthiness", "trustworthiness_inputs"])
     return 0
 
 
 def cmd_generate(a: argparse.Namespace) -> int:
+    from .rows import dense
     from .tasks.common import evaluation_data, load_run
     from .tasks.generate import generate_run, output_kind
 
     ck = load_run(a.run, need_encoder=False)
     data = None
     inputs = ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None)
-    if (
-        inputs or output_kind(ck.model, ck.data) == "table"
-    ):  # a table's samples are drawn over its real rows
-        data = evaluation_data(ck, a.data, a.data_dir).x_test
+    # a table's samples are drawn over its real rows
+    if inputs or output_kind(ck.model, ck.data) == "table":
+        data = dense(evaluation_data(ck, a.data, a.data_dir).x_test)
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
                      traverse_dim=a.traverse, seed=a.seed)  # fmt: skip

@@ -28,6 +28,7 @@ from .checkpoint import atomic_write_bytes, load
 from .data import Dataset
 from .errors import AekitError
 from .metrics import encode, reconstruct, subsample
+from .rows import dense
 from .training import STEPS_CSV, History, read_steps
 
 REPORT = "report.html"
@@ -137,7 +138,7 @@ def build_report(
         # -- the run
         data_rows = [
             ("name", ds.name), ("kind", ds.kind), ("sample shape", " x ".join(map(str, ds.sample_shape))),
-            ("train / validation / test", f"{len(ds.x_train):,} / {len(ds.x_val):,} / {len(ds.x_test):,}"),
+            ("train / validation / test", f"{ds.x_train.shape[0]:,} / {ds.x_val.shape[0]:,} / {ds.x_test.shape[0]:,}"),
             ("source", info.get("data", {}).get("source", "")),
         ]  # fmt: skip
         if ds.class_names:
@@ -176,7 +177,7 @@ def build_report(
                             "of samples, every logged step")  # fmt: skip
             sections.append(("training", "Training curves", body))
         # -- reconstructions (of every test row when the anomaly view needs their errors)
-        x, y = ds.x_test, ds.y_test
+        x, y = dense(ds.x_test), ds.y_test  # text: the test rows made dense for the figures
         anomaly_view = model.has_encoder and y is not None and len(np.unique(y)) == 2 and len(x) > 0
         own_scores = detection is not None and "test_scores" in detection
         recon = (  # a GAN has no reconstructions (nor codes of the data)
@@ -379,7 +380,7 @@ def _samples(model, ds: Dataset, fig: _Figures, seed: int) -> str:
     sample's heaviest words; for signals also interpolations between pairs of test inputs."""
     from .tasks.generate import Forms, interpolate, sample
 
-    forms = Forms(model, ds.scaler, ds.describe(), real=ds.x_test[:2000])
+    forms = Forms(model, ds.scaler, ds.describe(), real=dense(ds.x_test[:2000]))
     n = {"signal": 16, "table": 1000}.get(forms.kind, SAMPLE_WORDS)  # histograms need rows
     gen = sample(model, n, seed)
     if not forms.has_figures:
@@ -390,9 +391,9 @@ def _samples(model, ds: Dataset, fig: _Figures, seed: int) -> str:
                 f"{rows}</table>")  # fmt: skip
     body = fig(lambda p: forms.samples_figure(gen, p, f"{n} samples from the prior"),
                "samples from the prior")  # fmt: skip
-    pairs = _pairs(ds.y_test, len(ds.x_test), 4, seed)
+    pairs = _pairs(ds.y_test, ds.x_test.shape[0], 4, seed)
     if forms.kind == "signal" and pairs and model.has_encoder:
-        x = ds.x_test
+        x = ds.x_test  # signals: dense arrays
         lines = [interpolate(model, x[a], x[b], steps=8) for a, b in pairs]
         body += fig(lambda p: forms.path_figure(lines, [""] * len(lines), p,
                                                 "interpolations between test inputs"),
@@ -470,7 +471,7 @@ def _summary(
             " and validation splits."
         )
     else:
-        head += f" on {_esc(ds.name)} ({len(ds.x_train):,} training samples)."
+        head += f" on {_esc(ds.name)} ({ds.x_train.shape[0]:,} training samples)."
     bits = []
     if s.get("psnr") is not None:
         bits.append(f"test PSNR <b>{s['psnr']:.2f} dB</b>, SSIM {s['ssim']:.3f}")

@@ -15,6 +15,11 @@ def is_sparse(x: Any) -> bool:
     return bool(scipy.sparse.issparse(x))
 
 
+def dense(x: Any) -> Any:
+    """x as a dense array: a scipy sparse matrix made dense (float32 kept), anything else as is."""
+    return x.toarray() if is_sparse(x) else x
+
+
 class SparseRows:
     """A scipy sparse matrix (N, features) as rows: `len`, `shape`, and indexing by a slice or
     an index tensor, which returns those rows as a dense float32 tensor on `device`. `to` and

@@ -14,8 +14,10 @@ from .scaler import Scaler
 
 @dataclass
 class Dataset:
-    """Scaled float32 arrays; images are (N, C, H, W), tables and text (N, D), series and
-    audio (N, C, L) (a log-mel spectrogram has one channel per mel band)."""
+    """Scaled float32 arrays; images are (N, C, H, W), tables (N, D), series and audio
+    (N, C, L) (a log-mel spectrogram has one channel per mel band). Text is (N, D) TF-IDF rows
+    as scipy CSR matrices, which stay sparse in memory: training and encoding make one batch
+    dense at a time, and `rows.dense(x)` gives the array where a task needs one."""
 
     name: str
     kind: str  # "image" | "table" | "series" | "audio" | "text"
@@ -47,9 +49,9 @@ class Dataset:
             "kind": self.kind,
             "source": self.source,
             "sample_shape": list(self.sample_shape),
-            "n_train": len(self.x_train),
-            "n_val": len(self.x_val),
-            "n_test": len(self.x_test),
+            "n_train": self.x_train.shape[0],
+            "n_val": self.x_val.shape[0],
+            "n_test": self.x_test.shape[0],
             "feature_names": self.feature_names,
             "class_names": self.class_names,
             "features": self.features,
@@ -111,9 +113,9 @@ def make_dataset(
 ) -> Dataset:
     """Split (unless an official test split is given), fit the scaler on train only, scale all.
 
-    `fit_features(raw_train)` (text), when given, is fitted on the training split only and
-    returns an object with `transform(raw)` and `to_dict()` that turns every split into
-    features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND)."""
+    `fit_features(raw_train)` (text, audio), when given, is fitted on the training split only
+    and returns an object with `transform(raw)` (or `transform_sparse(raw)`, preferred: text's
+    CSR rows) and `to_dict()` that turns every split into features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND)."""
     if x_test is None:
         tr, va, te = split_indices(len(x), seed, val_fraction, test_fraction)
         x_test, y_test = x[te], (y[te] if y is not None else None)
@@ -127,7 +129,8 @@ def make_dataset(
         if kind == "text":
             documents = {"train": x_train, "val": x_val, "test": x_test}
         fitted = fit_features(x_train)
-        x_train, x_val, x_test = (fitted.transform(a) for a in (x_train, x_val, x_test))
+        as_rows = getattr(fitted, "transform_sparse", fitted.transform)  # text: CSR rows
+        x_train, x_val, x_test = (as_rows(a) for a in (x_train, x_val, x_test))
         features = fitted.to_dict()
     scaler = Scaler.fit(scaler_kind or SCALER_KIND[kind], x_train)
     return Dataset(

@@ -44,6 +44,8 @@ class Scaler:
         raise ValueError(f"unknown scaler kind {kind!r}")
 
     def transform(self, x: np.ndarray) -> np.ndarray:
+        if self._sparse_as_is(x):
+            return x.astype(np.float32, copy=False)
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return ((x - self.min) / (self.max - self.min)).astype(np.float32)
@@ -53,6 +55,8 @@ class Scaler:
         return x
 
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
+        if self._sparse_as_is(x):
+            return x.astype(np.float32, copy=False)
         x = np.asarray(x, dtype=np.float32)
         if self.kind == "minmax":
             return (x * (self.max - self.min) + self.min).astype(np.float32)
@@ -60,6 +64,17 @@ class Scaler:
             assert self.mean is not None and self.std is not None
             return (x * self.std + self.mean).astype(np.float32)
         return x
+
+    def _sparse_as_is(self, x: Any) -> bool:
+        """True for a scipy sparse matrix under "identity" (kept sparse); other kinds would
+        make it dense, and are refused."""
+        from ..rows import is_sparse
+
+        if not is_sparse(x):
+            return False
+        if self.kind != "identity":
+            raise ValueError(f"a {self.kind!r} scaler would make sparse rows dense")
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind}

@@ -11,6 +11,7 @@ import numpy as np
 from ..checkpoint import Checkpoint, check_folder, load, write_json
 from ..data import BUILTIN, load_dataset
 from ..errors import AekitError
+from ..rows import dense
 from .evaluate import evaluation_data
 
 __all__ = ["data_form", "evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
@@ -51,7 +52,7 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
         )
     ck.model.check_input(ds.sample_shape)
-    return ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train)).astype(np.float32)
+    return dense(ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train))).astype(np.float32)
 
 
 READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds", "resample",

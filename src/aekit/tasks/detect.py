@@ -20,6 +20,7 @@ import numpy as np
 
 from ..checkpoint import read_info, temp_beside
 from ..errors import AekitError
+from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary
 
 TOP = 3  # columns named per row in scored output
@@ -58,8 +59,28 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def flat_rows(a: np.ndarray) -> np.ndarray:
-    """(n, *shape) -> (n, features), also for n = 0 (reshape(0, -1) cannot infer the width)."""
+    """(n, *shape) -> (n, features), also for n = 0 (reshape(0, -1) cannot infer the width);
+    sparse rows (text) are flat already and stay sparse."""
+    if is_sparse(a):
+        return a
     return a.reshape(len(a), int(np.prod(a.shape[1:])))
+
+
+def _stack(parts: list) -> Any:
+    """Rows one under another: numpy arrays, or sparse rows (kept sparse)."""
+    if any(is_sparse(p) for p in parts):
+        import scipy.sparse
+
+        return scipy.sparse.vstack(parts, format="csr")
+    return np.concatenate(parts)
+
+
+def _frame(x: Any, names: list[str]) -> Any:
+    """Rows for the detector: a DataFrame named by the features, or sparse rows as they are
+    (the detector reads them one dense batch at a time)."""
+    import pandas as pd
+
+    return x if is_sparse(x) else pd.DataFrame(x, columns=names)
 
 
 def _binary(y: np.ndarray, ds, normal_class: str | None, source: str) -> np.ndarray:
@@ -114,7 +135,6 @@ def detect_fit(
     spectrograms go to a 1-D conv autoencoder by default (KIND_DEFAULTS). `normal_class`
     names the class that is normal when labels are not 0/1 (every other class is an anomaly).
     `data_options` go to load_dataset (e.g. text_column)."""
-    import pandas as pd
 
     from ..data import load_dataset
     from ..estimators import AnomalyDetector
@@ -126,7 +146,7 @@ def detect_fit(
         raise AekitError(f"{source}: detect works on tables, time series, audio and text")
     raw = {s: ds.scaler.inverse_transform(getattr(ds, f"x_{s}")) for s in ("train", "val", "test")}
     flat = {s: flat_rows(a) for s, a in raw.items()}
-    x_fit = np.concatenate([flat["train"], flat["val"]])
+    x_fit = _stack([flat["train"], flat["val"]])
     labels: dict[str, Any] = {}  # 0/1 per split, worked out once
     y_fit = None
     if ds.y_train is not None:
@@ -139,8 +159,8 @@ def detect_fit(
         if y_fit is None:
             raise AekitError("--normal-only needs labels: give --label-column (or y in the file)")
         x_fit = x_fit[y_fit == 0]
-    if len(x_fit) < 2:
-        raise AekitError(f"{source}: {len(x_fit)} training rows; need at least 2")
+    if x_fit.shape[0] < 2:
+        raise AekitError(f"{source}: {x_fit.shape[0]} training rows; need at least 2")
     out = Path(out)
     prepare_out(out, resume=False, overwrite=overwrite)
     names = ds.column_names()
@@ -149,7 +169,7 @@ def detect_fit(
         options.setdefault("input_shape", tuple(ds.sample_shape))
     det = AnomalyDetector(random_state=seed, **options)
     t0 = time.perf_counter()
-    det.fit(pd.DataFrame(x_fit, columns=names))
+    det.fit(_frame(x_fit, names))
     fit_seconds = time.perf_counter() - t0
     det.save(out, data={**ds.describe(), "load_args": load_args(
         source, label_column=label_column, seed=seed, **data_options)})  # fmt: skip
@@ -158,12 +178,12 @@ def detect_fit(
         "normal_class": normal_class, "normal_only": normal_only,
         "seed": seed,
         "contamination": det.contamination, "threshold": det.threshold_,
-        "n_fit": int(len(x_fit)), "n_flagged_fit": int(det.labels_.sum()),
+        "n_fit": int(x_fit.shape[0]), "n_flagged_fit": int(det.labels_.sum()),
         "fit_seconds": fit_seconds, "features": names,
         "trimmed_share": det.history_.trimmed_share,
         "detector": {k: v for k, v in det.get_params().items() if k != "verbose"},
     }  # fmt: skip
-    test_scores = det.decision_function(pd.DataFrame(flat["test"], columns=names))
+    test_scores = det.decision_function(_frame(flat["test"], names))
     if ds.y_test is not None and len(test_scores):
         y_test = labels["y_test"]
         summary["test"] = detection_metrics(y_test, test_scores, det.threshold_)
@@ -339,12 +359,12 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     ds = load_dataset(path, val_fraction=0.0, test_fraction=0.0, **reader_options(data))
     if ds.kind != data["kind"]:
         raise AekitError(f"{path} holds {ds.kind} data; the detector was fitted on {data['kind']}")
-    x = ds.scaler.inverse_transform(ds.x_train).reshape(len(ds.x_train), -1)
+    x = flat_rows(ds.scaler.inverse_transform(ds.x_train))
     if x.shape[1] != det.n_features_in_:
         raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
                          f"{det.n_features_in_}")  # fmt: skip
     scores, idx, share = det._scores_and_explain(x, top)
-    df = pd.DataFrame({"row": np.arange(len(x))})
+    df = pd.DataFrame({"row": np.arange(x.shape[0])})
     if ds.y_train is not None:
         names = ds.class_names or []
         df["label"] = [names[int(c)] if int(c) < len(names) else c for c in ds.y_train]
@@ -365,6 +385,6 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     else:
         atomic_write_bytes(out, df.to_csv(index=False).encode())
     seconds = time.perf_counter() - t0
-    return {"rows": int(len(x)), "flagged": int(df["is_anomaly"].sum()),
-            "threshold": det.threshold_, "seconds": seconds, "rows_per_second": len(x) / seconds,
+    return {"rows": int(x.shape[0]), "flagged": int(df["is_anomaly"].sum()),
+            "threshold": det.threshold_, "seconds": seconds, "rows_per_second": x.shape[0] / seconds,
             "out": str(out)}  # fmt: skip

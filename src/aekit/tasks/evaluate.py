@@ -19,6 +19,7 @@ from ..data import BUILTIN, Dataset, load_dataset
 from ..errors import AekitError
 from ..metrics import encode, reconstruct, reconstruction_metrics
 from ..regularizers import active_fraction
+from ..rows import dense
 
 
 def evaluation_data(
@@ -88,8 +89,8 @@ def evaluate(
 
     VAEs: `elbo` and `iw_nll` (nats per row) on `iw_rows` rows with `iw_samples` samples each
     (0 skips them). Generative models: `generation_metrics` unless `generation` is False."""
-    x = getattr(ds, f"x_{split}")
-    if len(x) == 0:
+    n = getattr(ds, f"x_{split}").shape[0]
+    if n == 0:
         raise AekitError(f"the {split} split is empty")
     # a GAN has nothing to reconstruct or encode: only its samples are judged
     out = (
@@ -99,15 +100,16 @@ def evaluate(
     )
     if generation and generation_applies(model, ds):
         out.update(generation_metrics(model, ds))
-    out["n"] = int(len(x))
+    out["n"] = int(n)
     return out
 
 
 def _encoder_metrics(
     model, ds: Dataset, split: str, iw_samples: int, iw_rows: int, progress: bool
 ) -> dict[str, Any]:
-    """Reconstruction, per-class and code metrics, and a VAE's likelihood, on the split."""
-    x = getattr(ds, f"x_{split}")
+    """Reconstruction, per-class and code metrics, and a VAE's likelihood, on the split (made
+    dense here if it is sparse: its reconstructions are dense anyway)."""
+    x = dense(getattr(ds, f"x_{split}"))
     recon = reconstruct(model, x)
     out: dict[str, Any] = reconstruction_metrics(x, recon, ds.kind)
     y = getattr(ds, f"y_{split}")
@@ -118,7 +120,7 @@ def _encoder_metrics(
         out["active_fraction"] = active_fraction(torch.from_numpy(z), model.code_activation)
     if model.code_activation == "sigmoid":  # what a KL sparsity penalty pulls towards rho
         out["mean_activation"] = float(np.mean(z))
-    out.update(representation_metrics(model, ds, z, split))
+    out.update(representation_metrics(model, ds, z, split, x=x))
     if hasattr(model, "log_weights") and iw_samples > 0:
         rows = x[metrics.subsample(len(x), iw_rows)]
         vl = metrics.vae_likelihood(model, rows, iw_samples, progress=progress)
@@ -130,7 +132,7 @@ def generation_applies(model, ds: Dataset) -> bool:
     """Models that sample, with at least 20 test samples to judge the samples against."""
     from .generate import is_generative
 
-    return is_generative(model) and len(ds.x_test) >= 20
+    return is_generative(model) and ds.x_test.shape[0] >= 20
 
 
 def classifier_features_apply(ds: Dataset) -> bool:
@@ -160,16 +162,18 @@ def generation_metrics(
     from .. import featurenet
 
     rng = np.random.default_rng(seed)
+    n_test, n_train = ds.x_test.shape[0], ds.x_train.shape[0]
     if reference == "test":
-        half = min(n, len(ds.x_test), len(ds.x_train))
-        ref = ds.x_test[rng.permutation(len(ds.x_test))[:half]]
-        other = ds.x_train[rng.permutation(len(ds.x_train))[:half]]
+        half = min(n, n_test, n_train)
+        ref = ds.x_test[rng.permutation(n_test)[:half]]
+        other = ds.x_train[rng.permutation(n_train)[:half]]
     elif reference == "half":
-        half = min(n, len(ds.x_test) // 2)
-        perm = rng.permutation(len(ds.x_test))
+        half = min(n, n_test // 2)
+        perm = rng.permutation(n_test)
         ref, other = ds.x_test[perm[:half]], ds.x_test[perm[half : 2 * half]]
     else:
         raise AekitError(f"reference must be 'half' or 'test', got {reference!r}")
+    ref, other = dense(ref), dense(other)
     gen = torch.Generator().manual_seed(seed)
     fake = np.concatenate(
         [model.sample(min(1000, half - i), generator=gen).float().cpu().numpy()
@@ -229,17 +233,19 @@ REPRESENTATION_TRAIN = 10_000  # probe and kNN are fitted on at most this many t
 
 
 def representation_metrics(
-    model, ds: Dataset, z: np.ndarray, split: str = "test"
+    model, ds: Dataset, z: np.ndarray, split: str = "test", x: np.ndarray | None = None
 ) -> dict[str, Any]:
     """What the codes `z` of the split are worth beyond reconstruction: effective_dims always;
     with labels, probe_accuracy and knn_accuracy (fitted on training codes, scored on the
-    split), silhouette of the classes and trustworthiness of the code space w.r.t. the inputs."""
-    x = getattr(ds, f"x_{split}")
+    split), silhouette of the classes and trustworthiness of the code space w.r.t. the inputs
+    (the split's rows, `x` when the caller has them dense already)."""
+    x = dense(getattr(ds, f"x_{split}")) if x is None else x
     out: dict[str, Any] = {"effective_dims": metrics.effective_dims(z)}
     y, y_train = getattr(ds, f"y_{split}"), ds.y_train
-    if y is None or y_train is None or len(np.unique(y_train)) < 2 or len(ds.x_train) == 0:
+    n_train = ds.x_train.shape[0]
+    if y is None or y_train is None or len(np.unique(y_train)) < 2 or n_train == 0:
         return out
-    idx = metrics.subsample(len(ds.x_train), REPRESENTATION_TRAIN)
+    idx = metrics.subsample(n_train, REPRESENTATION_TRAIN)
     z_train, yt = encode(model, ds.x_train[idx]), y_train[idx]
     out["probe_accuracy"] = metrics.probe_accuracy(z_train, yt, z, y)
     out["knn_accuracy"] = metrics.knn_test_accuracy(z_train, yt, z, y)

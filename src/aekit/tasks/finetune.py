@@ -24,6 +24,7 @@ from ..metrics import encode, probe_accuracy
 from ..models.classifier import check_head_options
 from ..progress import progress_bar
 from ..registry import build_model
+from ..rows import dense
 from ..training import TrainConfig, fit
 
 METHODS = ("finetuned", "scratch", "probe", "svm")
@@ -101,7 +102,7 @@ def build_classifier(ck, n_classes: int, cfg: FinetuneConfig, seed: int, pretrai
 
 
 def _accuracy(clf, x: np.ndarray, y: np.ndarray) -> float:
-    pred = clf.predict_proba(torch.from_numpy(np.ascontiguousarray(x))).argmax(1).numpy()
+    pred = clf.predict_proba(torch.from_numpy(np.ascontiguousarray(dense(x)))).argmax(1).numpy()
     return float((pred == y).mean())
 
 
@@ -133,7 +134,7 @@ def finetune_compare(
     assert cfg.epochs is not None and cfg.lr is not None  # filled in by for_data
     if ds.y_train is None or ds.y_test is None:
         raise AekitError("finetune needs labels (a label column, class folders, or a labelled set)")
-    if len(ds.x_test) == 0:
+    if ds.x_test.shape[0] == 0:
         raise AekitError("the test split is empty")
     ck.model.check_input(ds.sample_shape)
     classes = np.unique(ds.y_train)
@@ -178,7 +179,7 @@ def finetune_compare(
         "finetuned_minus_scratch": acc["finetuned"] - acc["scratch"],
         "rows": rows,
         "config": asdict(cfg),
-        "test_samples": int(len(ds.x_test)),
+        "test_samples": int(ds.x_test.shape[0]),
     }
 
 

@@ -21,6 +21,7 @@ from ..errors import AekitError
 from ..metrics import encode, mse, reconstruct
 from ..progress import progress_bar
 from ..registry import build_model
+from ..rows import dense
 from ..runs import model_defaults
 from ..training import TrainConfig, fit
 
@@ -77,8 +78,8 @@ def sweep(
             "latent": k,
             "overcomplete": k >= input_dim,
             "parameters": net.num_parameters(),
-            "train_mse": mse(reconstruct(net, ds.x_train), ds.x_train),
-            "test_mse": mse(reconstruct(net, ds.x_test), ds.x_test),
+            "train_mse": mse(reconstruct(net, ds.x_train), dense(ds.x_train)),
+            "test_mse": mse(reconstruct(net, ds.x_test), dense(ds.x_test)),
             "probe_accuracy": probe_accuracy(net, ds, train_config.seed),
             "noise_r2": noise_r2(net, ds.sample_shape, ds.kind, seed=train_config.seed),
             "seconds": time.perf_counter() - t0,
