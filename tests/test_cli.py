@@ -54,6 +54,25 @@ def test_evaluate_json_and_info(trained, capsys):
     assert code == 0 and "conv" in out and "parameters" in out
 
 
+def test_info_on_estimator_and_bare_array_checkpoints(tmp_path, capsys):
+    """Folders saved by an estimator or by fit() on an array record no data name or splits,
+    and an estimator no epochs: info says what was recorded instead of printing None."""
+    from aekit import AnomalyDetector, TrainConfig, build_model, fit
+
+    x = np.random.default_rng(0).normal(size=(200, 6))
+    AnomalyDetector(epochs=1, latent=2).fit(x).save(tmp_path / "det")
+    code, out, _ = run(capsys, "info", str(tmp_path / "det"))
+    assert code == 0 and "None" not in out, out
+    assert "not recorded (table, samples of shape (6,); rows of 6 features)" in out
+    assert 'AnomalyDetector, {"batch_size": 64' in out and "metrics        none recorded" in out
+    fit(build_model("mlp", input_shape=(6,), latent=2), x.astype(np.float32),
+        TrainConfig(epochs=1, progress=False), out_dir=tmp_path / "bare")  # fmt: skip
+    code, out, _ = run(capsys, "info", str(tmp_path / "bare"))
+    assert code == 0 and "None" not in out, out
+    assert "data           not recorded (samples of shape (6,))" in out
+    assert "training       1 epochs, batch 64, adam lr 0.002 (cosine), seed 0" in out
+
+
 def test_resume_extends_a_run(tmp_path, capsys):
     out = tmp_path / "r"
     base = [

@@ -239,21 +239,40 @@ def cmd_info(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps(info))
         return 0
-    data = info.get("data", {})
     print(f"run            {d}")
     print(f"model          {info['model']} ({info['num_parameters']:,} parameters)")
     print(f"config         {json.dumps(info['config'])}")
-    print(f"data           {data.get('name')} ({data.get('kind')}, samples of shape "
-          f"{tuple(data.get('sample_shape', []))}; train/val/test "
-          f"{data.get('n_train')}/{data.get('n_val')}/{data.get('n_test')})")  # fmt: skip
+    print(f"data           {_describe_data(info.get('data') or {}, info['config'])}")
     print(f"scaler         {info['scaler']['kind']}")
     tc = info.get("train_config", {})
-    print(f"training       {tc.get('epochs')} epochs, batch {tc.get('batch_size')}, "
-          f"{tc.get('optimizer')} lr {tc.get('lr')} ({tc.get('schedule')}), seed {tc.get('seed')}")  # fmt: skip
+    if tc.get("estimator"):  # saved by a scikit-learn estimator: its parameters
+        print(f"training       {tc['estimator']}, {json.dumps(tc.get('params', {}))}")
+    else:  # what was recorded (a fine-tuned classifier records no optimizer or schedule)
+        opt = " ".join(fmt.format(tc[k]) for k, fmt in INFO_OPTIMIZER if tc.get(k) is not None)
+        parts = [f"{tc['epochs']} epochs" if tc.get("epochs") is not None else "",
+                 f"batch {tc['batch_size']}" if tc.get("batch_size") is not None else "", opt,
+                 f"seed {tc['seed']}" if tc.get("seed") is not None else ""]  # fmt: skip
+        print(f"training       {', '.join(p for p in parts if p)}")
     shown = {k: v for k, v in info.get("metrics", {}).items() if not isinstance(v, dict)}
-    print(f"metrics        {json.dumps(shown)}")
+    print(f"metrics        {json.dumps(shown) if shown else 'none recorded'}")
     print(f"aekit version  {info['aekit_version']}")
     return 0
+
+
+INFO_OPTIMIZER = (("optimizer", "{}"), ("lr", "lr {}"), ("schedule", "({})"))  # as recorded
+
+
+def _describe_data(data: dict[str, Any], config: dict[str, Any]) -> str:
+    """What `aekit info` says of a checkpoint's data: name, kind, sample shape and split sizes,
+    each where recorded (fit() on a bare array records nothing; an estimator, its columns)."""
+    shape = data.get("sample_shape") or config.get("input_shape") or []
+    what = ", ".join(p for p in (data.get("kind"), f"samples of shape {tuple(shape)}") if p)
+    splits = [data.get(f"n_{s}") for s in ("train", "val", "test")]
+    if all(n is not None for n in splits):
+        what += f"; train/val/test {'/'.join(map(str, splits))}"
+    elif data.get("n_features_in") is not None:
+        what += f"; rows of {data['n_features_in']} features"
+    return f"{data.get('name') or 'not recorded'} ({what})"
 
 
 def cmd_download(a: argparse.Namespace) -> int:
