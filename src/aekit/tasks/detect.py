@@ -135,7 +135,6 @@ def detect_fit(
     spectrograms go to a 1-D conv autoencoder by default (KIND_DEFAULTS). `normal_class`
     names the class that is normal when labels are not 0/1 (every other class is an anomaly).
     `data_options` go to load_dataset (e.g. text_column)."""
-
     from ..data import load_dataset
     from ..estimators import AnomalyDetector
     from ..runs import load_args, prepare_out
