@@ -672,6 +672,11 @@ def test_generate_table_rows_as_csv_in_the_data_units(tmp_path, capsys):
         path = list(csv.reader(fh))
     assert [r[0] for r in path[-2:]] == ["inputs A, B 0", "inputs A, B 1"] and len(path) == 13
     np.testing.assert_allclose([[float(v) for v in r[1:]] for r in path[-2:]], raw, rtol=1e-6)
+    # --data: inputs are that file's rows in file order (here its first and last)
+    s = _generated(capsys, run_dir, tmp_path / "g2", "--data", f, "--interpolate", "0", "299")
+    with open(tmp_path / "g2" / "interpolation.csv") as fh:
+        ends = [[float(v) for v in r[1:]] for r in list(csv.reader(fh))[-2:]]
+    np.testing.assert_allclose(ends, frame[[0, 299]], atol=1e-3)  # the file holds 4 decimals
     code, _, err = run(capsys, "report", run_dir)
     assert code == 0, err
     page = (run_dir / "report.html").read_text()

@@ -283,6 +283,8 @@ def test_generate_errors(runs, tmp_path, capsys):
                tmp_path / "g")[0] == 0  # fmt: skip
     code, _, err = run(capsys, "generate", runs / "vae", "--traverse", "9", "--out", tmp_path / "h")
     assert code == 2 and "dimensions 0..3" in err
+    code, _, err = run(capsys, "generate", runs / "vae", "--n", "0", "--out", tmp_path / "n0")
+    assert code == 2 and "--n must be >= 1" in err and not (tmp_path / "n0").exists()
     code, _, err = run(capsys, "generate", tmp_path, "--out", tmp_path / "i")
     assert code == 2 and "not an aekit checkpoint" in err
 

@@ -389,7 +389,7 @@ def cmd_embed(a: argparse.Namespace) -> int:
 
 def cmd_generate(a: argparse.Namespace) -> int:
     from .rows import dense
-    from .tasks.common import evaluation_data, load_run
+    from .tasks.common import evaluation_data, input_samples, load_run
     from .tasks.generate import generate_run, output_kind
 
     ck = load_run(a.run, need_encoder=False)
@@ -397,7 +397,10 @@ def cmd_generate(a: argparse.Namespace) -> int:
     inputs = ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None)
     # a table's samples are drawn over its real rows
     if inputs or output_kind(ck.model, ck.data) == "table":
-        data = dense(evaluation_data(ck, a.data, a.data_dir).x_test)
+        data = dense(  # DATA: every sample in file order; else the run's test split
+            input_samples(ck, a.data, a.data_dir) if a.data is not None
+            else evaluation_data(ck, None, a.data_dir).x_test
+        )  # fmt: skip
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]
                      traverse_dim=a.traverse, seed=a.seed)  # fmt: skip
@@ -722,7 +725,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="indices of two test inputs to interpolate between (a gan, which has "
                         "no encoder: of two of the drawn samples)")  # fmt: skip
     s.add_argument("--traverse", type=int, metavar="DIM", help="sweep one code dimension")
-    s.add_argument("--data", help="take inputs from this data (default: the run's test split)")
+    s.add_argument("--data", help="take inputs from this data, every sample in file order "
+                                  "(default: the run's test split)")  # fmt: skip
     s.add_argument("--seed", type=_seed, default=0)
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_generate)

@@ -263,6 +263,8 @@ def generate_run(
 
     model = ck.model
     decoded(model, np.zeros((1, model.latent), np.float32))  # a model that cannot decode: say so
+    if is_generative(model) and n < 1:  # before the output folder exists
+        raise AekitError("--n must be >= 1")
     if not is_generative(model) and interpolate_pair is None and traverse_dim is None:
         sample(model, n)  # raises the clear error
     if not model.has_encoder:  # a GAN: its own samples are the inputs
