@@ -147,6 +147,16 @@ def test_classifier_learns_from_few_labels_and_uses_unlabelled_rows(digits_xy, t
         AutoencoderClassifier(pretrain_epochs=1, finetune_epochs=1).fit(X[:50], np.full(50, -1))
 
 
+def test_bad_options_are_value_errors_as_in_scikit_learn(digits_xy):
+    """aekit's own one-line errors (AekitError) are ValueErrors, as scikit-learn raises for bad
+    parameters, so pipeline code that catches ValueError catches them too."""
+    X, _ = digits_xy
+    with pytest.raises(ValueError, match="noise 'blur:2'"):
+        AutoencoderTransformer(noise="blur:2", epochs=1).fit(X[:50])
+    with pytest.raises(ValueError, match="hidden sizes must be positive"):
+        AnomalyDetector(hidden=(0,), epochs=1).fit(X[:50])
+
+
 def test_conv_transformer_and_classifier_read_flat_rows_as_images(digits_xy, tmp_path):
     """input_shape=(1, 8, 8): the 64 columns of a digit become one 8x8 image for model="conv";
     rows in and rows out, as for any transformer."""

@@ -1,5 +1,7 @@
 """User-facing errors: one line that names the problem; the CLI turns them into exit code 2."""
 
 
-class AekitError(Exception):
-    """A problem with the user's input (data, options, files), not a bug in aekit."""
+class AekitError(ValueError):
+    """A problem with the user's input (data, options, files), not a bug in aekit. A
+    ValueError, as scikit-learn and numpy raise for bad values, so `except ValueError` in a
+    user's pipeline code catches it too."""
