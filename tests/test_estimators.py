@@ -295,6 +295,19 @@ def test_detector_on_sparse_rows():
         AnomalyDetector(model="conv", input_shape=(1, x_fit.shape[1]), hidden=None).fit(x_fit)
 
 
+def test_detector_scores_wide_sparse_rows_in_small_dense_batches():
+    """Scoring batches are 65,536 rows for dense rows; for sparse rows they hold at most 2^24
+    values, so 10,000 TF-IDF words go 1,677 rows at a time, not 65,536 (2.6 GB dense)."""
+    import scipy.sparse
+
+    from aekit.estimators import _batch_rows
+
+    wide = scipy.sparse.random(10, 10_000, density=0.01, format="csr")
+    assert _batch_rows(wide, 65536) == 1677
+    assert _batch_rows(scipy.sparse.random(10, 20, format="csr"), 65536) == 65536
+    assert _batch_rows(np.zeros((10, 10_000)), 65536) == 65536  # dense rows: as before
+
+
 def test_classifier_reads_sparse_rows_as_dense_rows():
     import scipy.sparse
 

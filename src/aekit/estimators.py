@@ -380,6 +380,17 @@ def _model_config(est: Any, x: Any) -> dict[str, Any]:
     return cfg
 
 
+SPARSE_BATCH_ELEMENTS = 2**24  # values in one dense batch of sparse rows (64 MB as float32)
+
+
+def _batch_rows(x: Any, batch_size: int) -> int:
+    """Rows per scoring batch: `batch_size`, fewer for sparse rows so that one dense batch holds
+    at most SPARSE_BATCH_ELEMENTS values (10,000 TF-IDF words: 1,677 rows, not 65,536)."""
+    if not is_sparse(x):
+        return batch_size
+    return max(1, min(batch_size, SPARSE_BATCH_ELEMENTS // max(1, x.shape[1])))
+
+
 def _top_columns(err: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
     """The `top` largest columns of each row of err (n, features): indices, and their share of
     the row's total."""
@@ -541,6 +552,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         x = (  # sparse rows: dense one batch at a time; identity scaling may pass a read-only input
             SparseRows(xs) if is_sparse(xs) else torch.from_numpy(np.require(xs, requirements="W"))
         )
+        batch_size = _batch_rows(xs, batch_size)
         out: list[torch.Tensor] = []
         idx: list[np.ndarray] = []
         share: list[np.ndarray] = []
@@ -584,6 +596,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
         if not is_sparse(x):
             return self._unit_parts(torch.from_numpy(x))
         rows = SparseRows(x)
+        batch_size = _batch_rows(x, batch_size)
         batches = [
             self._unit_parts(rows[i : i + batch_size]) for i in range(0, len(rows), batch_size)
         ]

@@ -18,10 +18,9 @@ import torch
 
 from .. import metrics
 from ..errors import AekitError
-from ..metrics import encode, mse, reconstruct
+from ..metrics import encode, reconstruction_mse
 from ..progress import progress_bar
 from ..registry import build_model
-from ..rows import dense
 from ..runs import model_defaults
 from ..training import TrainConfig, fit
 
@@ -39,7 +38,7 @@ def noise_r2(model, shape: tuple[int, ...], kind: str, n: int = 1000, seed: int 
         else torch.randn(n, *shape, generator=g)
     )
     x = noise.numpy()
-    return float(1.0 - mse(reconstruct(model, x), x) / float(x.var()))
+    return float(1.0 - reconstruction_mse(model, x) / float(x.var()))
 
 
 def probe_accuracy(model, ds, seed: int = 0) -> float | None:
@@ -78,8 +77,8 @@ def sweep(
             "latent": k,
             "overcomplete": k >= input_dim,
             "parameters": net.num_parameters(),
-            "train_mse": mse(reconstruct(net, ds.x_train), dense(ds.x_train)),
-            "test_mse": mse(reconstruct(net, ds.x_test), dense(ds.x_test)),
+            "train_mse": reconstruction_mse(net, ds.x_train),
+            "test_mse": reconstruction_mse(net, ds.x_test),
             "probe_accuracy": probe_accuracy(net, ds, train_config.seed),
             "noise_r2": noise_r2(net, ds.sample_shape, ds.kind, seed=train_config.seed),
             "seconds": time.perf_counter() - t0,
