@@ -636,7 +636,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("run", help="run folder (or its model.json)")
     s.add_argument(
-        "data", nargs="?", help="other data to evaluate on (default: the run's own test split)"
+        "data",
+        nargs="?",
+        help="other data to evaluate on: its test split, drawn with the "
+        "run's seed and fractions or official (default: the run's own test split)",
     )
     s.add_argument("--data-dir")
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -657,7 +660,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("denoise", help="denoise images or signals against classical filters")
     s.add_argument("run", help="run folder of a trained (denoising) autoencoder")
-    s.add_argument("data", nargs="?", help="images or signals (default: the run's test split)")
+    s.add_argument("data", nargs="?", help="images or signals: their test split, drawn as the "
+                   "run's; with --noise none every sample (default: the run's test split)")  # fmt: skip
     s.add_argument("--noise",
                    help="corrupt clean inputs: gaussian:S | saltpepper:P | mask:P | snr:DB "
                         "(default: the run's training noise, else gaussian:0.3 for images, "
@@ -693,7 +697,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")
     s.add_argument("run", help="run folder of a trained autoencoder")
-    s.add_argument("data", nargs="?", help="data to map (default: the run's own test split)")
+    s.add_argument("data", nargs="?", help="data to map: its test split, drawn as the run's "
+                   "(default: the run's own test split)")  # fmt: skip
     s.add_argument("--map", default="tsne", help="tsne | umap | pca")
     s.add_argument("--out", required=True, type=Path, help="folder for map.csv, map.png")
     s.add_argument("--n", type=_count, help="only the first N test samples")
@@ -843,7 +848,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("report", help="one self-contained HTML page about a run")
     s.add_argument("run", help="run folder (or its model.json)")
-    s.add_argument("data", nargs="?", help="other data to report on (default: the run's own)")
+    s.add_argument("data", nargs="?", help="other data to report on: its test split, drawn as "
+                   "the run's (default: the run's own)")  # fmt: skip
     s.add_argument("--out", type=Path, help="HTML file to write (default RUN/report.html)")
     s.add_argument(
         "--map",
