@@ -317,6 +317,12 @@ def test_detect_fit_errors_and_unsupervised_fit(tmp_path, capsys):
                        ("rows left out by the batch fence, last epoch",
                         f"{s['trimmed_share']:.1%}")):  # fmt: skip
         assert f"<th>{key}</th><td>{value}</td>" in training, training
+    code, _, _ = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "lim", "--limit", "200",
+                     "--no-progress", *_fast_cli())  # fmt: skip
+    limited = json.loads((tmp_path / "lim" / "summary.json").read_text())
+    assert code == 0 and limited["n_fit"] + limited["test"]["n"] == 200  # a seeded subset
+    code, _, err = run(capsys, "detect", "fit", BREASTW, "--out", tmp_path / "l0", "--limit", "0")
+    assert code == 2 and "--limit must be a positive number" in err
     code, _, err = run(capsys, "detect", "fit", tmp_path / "nope.csv", "--out", tmp_path / "e")
     assert code == 2 and err.count("\n") == 1
     table = tmp_path / "t.csv"

@@ -482,7 +482,8 @@ def cmd_detect_fit(a: argparse.Namespace) -> int:
     try:
         s = detect_fit(a.data, a.out, label_column=a.label_column, normal_only=a.normal_only,
                        normal_class=a.normal_class, seed=a.seed, overwrite=a.overwrite,
-                       detector_options=opts, data_options=_kind_options(a))  # fmt: skip
+                       detector_options=opts,
+                       data_options={**_kind_options(a), "limit": a.limit})  # fmt: skip
     except ValueError as e:  # the estimator's own parameter checks
         raise AekitError(str(e)) from None
     print(f"fitted on {s['n_fit']:,} rows in {s['fit_seconds']:.1f} s; threshold {s['threshold']:.5g} "
@@ -806,6 +807,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--normal-class", metavar="C",
                    help="labels are classes: C is normal, every other class an anomaly")  # fmt: skip
     _add_kind_options(d.add_argument_group("audio and text"))
+    d.add_argument("--limit", type=int, help="use a seeded subset of this many samples (quick "
+                                             "runs; scoring reads every row)")  # fmt: skip
     d.add_argument("--contamination", type=float, default=0.01,
                    help="share of training rows above the threshold (default 0.01)")  # fmt: skip
     d.add_argument("--normal-only", action="store_true",
