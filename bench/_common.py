@@ -157,3 +157,26 @@ def summarize(runs: dict[str, list[dict[str, Any]]], metric: str = "accuracy",
                          f"{metric}_std": float(np.std(values)), "runs": rows}  # fmt: skip
         print(f"{name:<{width}} {metric} {np.mean(values):.4f} ± {np.std(values):.4f}")
     return results
+
+
+def fresh_process_runs(script: str, ways: tuple[str, ...], repeats: int,
+                       *args: str) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Each way `repeats` times, alternating, each in a fresh process (peak memory is per
+    process; one timing is noisy): `script --one WAY *args`, whose last stdout line is one
+    JSON object. Returns {way: [that object per run]}."""
+    import subprocess
+
+    runs: dict[str, list[dict[str, Any]]] = {way: [] for way in ways}
+    for _ in range(repeats):
+        for way in ways:
+            out = subprocess.run([sys.executable, script, "--one", way, *args],
+                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
+            runs[way].append(json.loads(out.strip().splitlines()[-1]))
+    return runs
+
+
+def median_row(runs: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The first run's fields, with each of `keys` replaced by its median over the runs."""
+    import numpy as np
+
+    return {**runs[0], **{k: float(np.median([m[k] for m in runs])) for k in keys}}

@@ -21,16 +21,20 @@ import argparse
 import hashlib
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED, command, machine, write_result  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED,
+    command,
+    fresh_process_runs,
+    machine,
+    median_row,
+    write_result,
+)
 
 DATA = SHARED / "text/ag_news_test/test.csv"
 WAYS = ("sparse", "dense")
@@ -75,24 +79,16 @@ def main() -> None:
     if a.one:
         print(json.dumps(measure(a.one, a.corpus, a.epochs)))
         return
-    runs: dict[str, list[dict]] = {way: [] for way in WAYS}
     with tempfile.TemporaryDirectory() as tmp:
         lines = DATA.read_text(encoding="utf-8").splitlines(keepends=True)
         corpus = Path(tmp) / "news.csv"
         corpus.write_text("".join(lines * a.copies), encoding="utf-8")
         n_docs = len(lines) * a.copies
-        for _ in range(a.repeats):  # alternating, each in a fresh process
-            for way in WAYS:
-                out = subprocess.run(
-                    [sys.executable, __file__, "--one", way, "--corpus", str(corpus),
-                     "--epochs", str(a.epochs)],
-                    check=True, capture_output=True, text=True,
-                ).stdout  # fmt: skip
-                runs[way].append(json.loads(out.strip().splitlines()[-1]))
+        runs = fresh_process_runs(__file__, WAYS, a.repeats, "--corpus", str(corpus),
+                                  "--epochs", str(a.epochs))  # fmt: skip
     rows = []
     for way in WAYS:
-        r = {**runs[way][0], **{k: float(np.median([m[k] for m in runs[way]]))
-                                for k in ("seconds", "peak_rss_bytes")}}  # fmt: skip
+        r = median_row(runs[way], ("seconds", "peak_rss_bytes"))
         r["peak_rss_each"] = [m["peak_rss_bytes"] for m in runs[way]]
         r["seconds_each"] = [m["seconds"] for m in runs[way]]
         rows.append(r)

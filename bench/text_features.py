@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED, command, machine, write_result  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED,
+    command,
+    fresh_process_runs,
+    machine,
+    median_row,
+    write_result,
+)
 
 DATA = SHARED / "text/ag_news_test/test.csv"
 WAYS = ("current", "float64_dense")
@@ -66,18 +72,10 @@ def main() -> None:
     if a.one:
         print(json.dumps(measure(a.one, a.copies)))
         return
-    runs: dict[str, list[dict]] = {way: [] for way in WAYS}
-    for _ in range(a.repeats):  # alternating, each in a fresh process: one timing is noisy
-        for way in WAYS:
-            out = subprocess.run(
-                [sys.executable, __file__, "--one", way, "--copies", str(a.copies)],
-                check=True, capture_output=True, text=True,
-            ).stdout  # fmt: skip
-            runs[way].append(json.loads(out.strip().splitlines()[-1]))
+    runs = fresh_process_runs(__file__, WAYS, a.repeats, "--copies", str(a.copies))
     rows = []
     for way in WAYS:
-        r = {**runs[way][0], **{k: float(np.median([m[k] for m in runs[way]]))
-                                for k in ("seconds", "peak_rss_rise_bytes")}}  # fmt: skip
+        r = median_row(runs[way], ("seconds", "peak_rss_rise_bytes"))
         r["seconds_each"] = [m["seconds"] for m in runs[way]]
         rows.append(r)
         print(f"{way:<14} {r['rows']:,} x {r['columns']:,}: {r['seconds']:.1f} s (median of "
