@@ -36,7 +36,10 @@ ORDER = ("metrics", "reconstructions", "map", "neighbours", "samples", "anomaly"
          "run")  # fmt: skip
 SIGNAL_PANELS = 8  # test series or spectrograms drawn with their reconstructions
 NEIGHBOUR_DOCS = 4  # text: test documents shown with their nearest training documents
-SAMPLE_WORDS = 8  # samples of a text model listed by their heaviest words
+# samples shown per kind of data (a table's histograms need rows; text lists words), and the
+# steps of the interpolations drawn between pairs of test inputs
+SAMPLES_SHOWN = {"image": 64, "signal": 16, "table": 1000, "text": 8}
+INTERPOLATION_STEPS = {"image": 10, "signal": 8}
 MAP_POINTS = 2000  # test codes drawn on the latent map
 
 # key: (label, what it means, which way is better)
@@ -128,7 +131,7 @@ def build_report(
     the test rows under "test_scores"."""
     from . import plots
     from .tasks.embed import map_2d
-    from .tasks.generate import interpolate, is_generative, lerp_codes, sample
+    from .tasks.generate import is_generative
 
     sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
     train_info = info.get("metrics", {})
@@ -264,33 +267,8 @@ def build_report(
         if ds.kind == "text" and ds.documents is not None and model.has_encoder and len(x):
             sections.append(("neighbours", "Nearest neighbours", _neighbours(model, ds, seed)))
         # -- samples
-        if is_generative(model) and ds.kind != "image":
-            sections.append(("samples", "Samples", _samples(model, ds, fig, seed)))
-        if is_generative(model) and ds.kind == "image":
-            gen = sample(model, 64, seed)
-            body = fig(lambda p: plots.image_grid(gen, p, title="64 samples from the prior", cols=8),
-                       "samples from the prior")  # fmt: skip
-            pairs = _pairs(ds.y_test, len(x), 4, seed)
-            if not model.has_encoder:  # between the noise vectors of sample pairs
-                z = model.prior(8, torch.Generator().manual_seed(seed)).cpu().numpy()
-                lines = [lerp_codes(model, z[i], z[i + 1]) for i in range(0, 8, 2)]
-                body += fig(lambda p: plots.image_rows(lines, [""] * len(lines), p,
-                                                       title="interpolations between samples"),
-                            "interpolations between the noise vectors of pairs of samples")  # fmt: skip
-            elif pairs:
-                lines = [interpolate(model, x[a], x[b], steps=10) for a, b in pairs]
-                body += fig(lambda p: plots.image_rows(lines, [""] * len(lines), p,
-                                                       title="interpolations between test images"),
-                            "interpolations between pairs of test images")  # fmt: skip
-            if scores.get("generated_class_shares"):
-                shares = scores["generated_class_shares"]
-                cls = ds.class_names or [str(i) for i in range(len(shares))]
-                body += fig(lambda p: plots.class_shares(
-                    shares, cls, p, reference=1 / len(shares),
-                    title=f"classes of {scores.get('generated_n')} samples "
-                          f"({scores.get('class_coverage')} of {len(shares)} covered)"),
-                    "class histogram of generated samples")  # fmt: skip
-            sections.append(("samples", "Samples", f'<div class="figs">{body}</div>'))
+        if is_generative(model):
+            sections.append(("samples", "Samples", _samples(model, ds, x, fig, seed, scores)))
         # -- anomaly view: two test classes
         if anomaly_view:
             if own_scores:
@@ -374,14 +352,18 @@ def _anomaly(ds: Dataset, score: np.ndarray, fig: _Figures,
     return body
 
 
-def _samples(model, ds: Dataset, fig: _Figures, seed: int) -> str:
-    """Samples from the prior of a model of series, audio, a table or text, in the data's
-    units: lines or spectrograms, per-feature histograms over the real test rows, or each
-    sample's heaviest words; for signals also interpolations between pairs of test inputs."""
-    from .tasks.generate import Forms, interpolate, sample
+def _samples(model, ds: Dataset, x: np.ndarray, fig: _Figures, seed: int,
+             scores: dict[str, Any]) -> str:  # fmt: skip
+    """Samples from the prior in the form that fits the data (tasks.generate.Forms): images,
+    lines or spectrograms, per-feature histograms over the real test rows `x` (dense), or each
+    sample's heaviest words; for images and signals also interpolations between pairs of test
+    inputs (a GAN: between the noise vectors of pairs of samples); on Fashion-MNIST the class
+    histogram of the samples."""
+    from . import plots
+    from .tasks.generate import Forms, interpolate, lerp_codes, sample
 
-    forms = Forms(model, ds.scaler, ds.describe(), real=dense(ds.x_test[:2000]))
-    n = {"signal": 16, "table": 1000}.get(forms.kind, SAMPLE_WORDS)  # histograms need rows
+    forms = Forms(model, ds.scaler, ds.describe(), real=x[:2000])
+    n = SAMPLES_SHOWN[forms.kind]
     gen = sample(model, n, seed)
     if not forms.has_figures:
         rows = "".join(f"<tr><td>{i}</td><td>{_esc(forms.words(v))}</td></tr>"
@@ -391,13 +373,31 @@ def _samples(model, ds: Dataset, fig: _Figures, seed: int) -> str:
                 f"{rows}</table>")  # fmt: skip
     body = fig(lambda p: forms.samples_figure(gen, p, f"{n} samples from the prior"),
                "samples from the prior")  # fmt: skip
-    pairs = _pairs(ds.y_test, ds.x_test.shape[0], 4, seed)
-    if forms.kind == "signal" and pairs and model.has_encoder:
-        x = ds.x_test  # signals: dense arrays
-        lines = [interpolate(model, x[a], x[b], steps=8) for a, b in pairs]
-        body += fig(lambda p: forms.path_figure(lines, [""] * len(lines), p,
-                                                "interpolations between test inputs"),
-                    "interpolations between pairs of test inputs")  # fmt: skip
+    lines: list[np.ndarray] = []
+    if forms.kind in INTERPOLATION_STEPS and not model.has_encoder:
+        z = model.prior(8, torch.Generator().manual_seed(seed)).cpu().numpy()
+        lines = [lerp_codes(model, z[i], z[i + 1]) for i in range(0, 8, 2)]
+        title, alt = ("interpolations between samples",
+                      "interpolations between the noise vectors of pairs of samples")  # fmt: skip
+    elif forms.kind in INTERPOLATION_STEPS:
+        steps = INTERPOLATION_STEPS[forms.kind]
+        lines = [interpolate(model, x[a], x[b], steps=steps)
+                 for a, b in _pairs(ds.y_test, len(x), 4, seed)]  # fmt: skip
+        what = "images" if forms.kind == "image" else "inputs"
+        title, alt = (
+            f"interpolations between test {what}",
+            f"interpolations between pairs of test {what}",
+        )
+    if lines:
+        body += fig(lambda p: forms.path_figure(lines, [""] * len(lines), p, title), alt)
+    if scores.get("generated_class_shares"):
+        shares = scores["generated_class_shares"]
+        cls = ds.class_names or [str(i) for i in range(len(shares))]
+        body += fig(lambda p: plots.class_shares(
+            shares, cls, p, reference=1 / len(shares),
+            title=f"classes of {scores.get('generated_n')} samples "
+                  f"({scores.get('class_coverage')} of {len(shares)} covered)"),
+            "class histogram of generated samples")  # fmt: skip
     return f'<div class="figs">{body}</div>'
 
 
