@@ -180,13 +180,8 @@ class Forms:
         elif self.kind == "signal":
             np.save(out / "samples.npy", self.units(x))
             files.append("samples.npy")
-        elif self.kind == "table":
-            _write_csv(out / "samples.csv", ["sample", *self.names],
-                       [[i, *_numbers(r)] for i, r in enumerate(self.units(x))])  # fmt: skip
-            files.append("samples.csv")
         else:
-            _write_csv(out / "samples.csv", ["sample", "words"],
-                       [[i, self.words(r)] for i, r in enumerate(x)])  # fmt: skip
+            _write_csv(out / "samples.csv", "sample", range(len(x)), self.table(x))
             files.append("samples.csv")
         if self.has_figures:
             files.append(self.samples_figure(x, out / "samples.png", title).name)
@@ -207,16 +202,19 @@ class Forms:
         files = []
         if self.kind in ("table", "text"):
             steps = _steps(rows, labels)
-            if self.kind == "table":
-                header = ["row", *self.names]
-                lines = [[s, *_numbers(self.units(v[None])[0])] for s, v in steps]
-            else:
-                header, lines = ["row", "words"], [[s, self.words(v)] for s, v in steps]
-            _write_csv(out / f"{name}.csv", header, lines)
+            _write_csv(out / f"{name}.csv", "row", [s for s, _ in steps],
+                       self.table(np.stack([v for _, v in steps])))  # fmt: skip
             files.append(f"{name}.csv")
         if self.has_figures:
             files.append(self.path_figure(rows, labels, out / f"{name}.png", title).name)
         return files
+
+    def table(self, x: np.ndarray) -> dict[str, Any]:
+        """CSV columns of decoded rows: a table's columns in the data's units, or text's
+        heaviest words."""
+        if self.kind == "text":
+            return {"words": [self.words(v) for v in x]}
+        return dict(zip(self.names, self.units(x).T))
 
     def words(self, v: np.ndarray) -> str:
         """The (up to) TOP_WORDS words a text vector weighs most, heaviest first; words of
@@ -231,18 +229,15 @@ def _steps(rows: list[np.ndarray], labels: list[str]) -> list[tuple[str, np.ndar
     return [(f"{label} {k}", v) for r, label in zip(rows, labels) for k, v in enumerate(r)]
 
 
-def _numbers(row: np.ndarray) -> list[str]:
-    """float32 values as text that reads back as the same float32 (9 significant digits)."""
-    return [f"{float(v):.9g}" for v in row]
+def _write_csv(path: Path, first: str, index: Any, columns: dict[str, Any]) -> None:
+    """A CSV file (written whole or not at all): the `first` column, then `columns`; floats
+    with 9 significant digits, which read back as the same float32 values."""
+    import pandas as pd
 
+    from ..checkpoint import atomic_write_bytes
 
-def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    import csv
-
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
+    frame = pd.DataFrame({first: list(index), **columns})
+    atomic_write_bytes(path, frame.to_csv(index=False, float_format="%.9g").encode())
 
 
 def generate_run(
