@@ -58,7 +58,7 @@ class _Saving:
         else:
             X = validate_data(self, X, accept_sparse="csr", dtype=FLOATS)
         self.scaler_ = Scaler.fit(_scaler_kind(self.scaling, X), X)
-        x = _scaled_rows(self.scaler_, X)
+        x = self.scaler_.transform(X)
         return (x, y_) if y else x
 
     def _rows(self, X: Any) -> Any:
@@ -66,7 +66,7 @@ class _Saving:
         the training rows were."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=FLOATS, reset=False)
-        return _scaled_rows(self.scaler_, X)
+        return self.scaler_.transform(X)
 
     def _shaped(self, x: Any, model: Any = None) -> Any:
         """Flat rows (n, features) as the samples of `model` (default model_), (n, *input_shape);
@@ -216,18 +216,6 @@ class AutoencoderTransformer(
         """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
         x = self._shaped(self._rows(X))
         return batched(self.model_, _squared_error(self.model_), x).astype(np.float64)
-
-
-def _scaled_rows(scaler: Scaler, X: Any) -> Any:
-    """X scaled as a model reads it: float32 rows, or sparse rows as given (identity only)."""
-    if not is_sparse(X):
-        return scaler.transform(X)
-    if scaler.kind != "identity":
-        raise ValueError(
-            f"this estimator shifts its inputs ({scaler.kind!r} scaling, fitted on dense rows), "
-            "which would make sparse rows dense: pass X.toarray()"
-        )
-    return X.astype(np.float32, copy=False)
 
 
 def _scaler_kind(scaling: str, X: Any) -> str:
@@ -533,14 +521,14 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         """Scores of rows in the training data's units (validated by the caller)."""
-        return self._passes(_scaled_rows(self.scaler_, X))[0]
+        return self._passes(self.scaler_.transform(X))[0]
 
     def _scores_and_explain(
         self, X: np.ndarray, top: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores and `explain`'s (indices, shares) of rows in the training data's units, from
         one pass of the model per batch (`aekit detect score`)."""
-        return self._passes(_scaled_rows(self.scaler_, X), top)
+        return self._passes(self.scaler_.transform(X), top)
 
     @torch.no_grad()
     def _passes(

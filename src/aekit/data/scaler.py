@@ -73,7 +73,10 @@ class Scaler:
         if not is_sparse(x):
             return False
         if self.kind != "identity":
-            raise ValueError(f"a {self.kind!r} scaler would make sparse rows dense")
+            raise ValueError(
+                f"{self.kind!r} scaling, fitted on dense rows, shifts its values, which would "
+                "make sparse rows dense: pass them dense (X.toarray())"
+            )
         return True
 
     def to_dict(self) -> dict[str, Any]:
