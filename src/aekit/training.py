@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from . import checkpoint as ckpt
 from .data.base import Dataset
 from .engine import LocalEngine, pick_device
-from .errors import AekitError
+from .errors import AekitError, check_seed
 from .progress import progress_bar
 from .rows import SparseRows, is_sparse
 
@@ -58,8 +58,7 @@ class TrainConfig:
             )
         if self.lr is not None and self.lr <= 0:
             raise AekitError("lr must be > 0")
-        if int(self.seed) != self.seed or self.seed < 0:
-            raise AekitError(f"seed must be a whole number >= 0, got {self.seed}")
+        check_seed(self.seed)
         if self.log_every < 0:
             raise AekitError("log_every must be >= 0")
         if self.weight_decay < 0:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AekitError
+from ..errors import check_seed
 from .scaler import Scaler
 
 
@@ -84,8 +84,7 @@ def split_indices(
     n: int, seed: int, val_fraction: float, test_fraction: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Deterministic (train, val, test) index arrays for a seed."""
-    if int(seed) != seed or seed < 0:
-        raise AekitError(f"seed must be a whole number >= 0, got {seed}")
+    check_seed(seed)
     perm = np.random.default_rng(seed).permutation(n)
     n_test = int(round(n * test_fraction))
     n_val = int(round((n - n_test) * val_fraction))
