@@ -397,9 +397,9 @@ def cmd_generate(a: argparse.Namespace) -> int:
     inputs = ck.model.has_encoder and (a.interpolate is not None or a.traverse is not None)
     # a table's samples are drawn over its real rows
     if inputs or output_kind(ck.model, ck.data) == "table":
-        data = dense(  # DATA: every sample in file order; else the run's test split
+        data = (  # DATA: every sample in file order (dense); else the run's test split
             input_samples(ck, a.data, a.data_dir) if a.data is not None
-            else evaluation_data(ck, None, a.data_dir).x_test
+            else dense(evaluation_data(ck, None, a.data_dir).x_test)
         )  # fmt: skip
     pair = tuple(a.interpolate) if a.interpolate is not None else None
     s = generate_run(ck, a.out, n=a.n, data=data, interpolate_pair=pair,  # type: ignore[arg-type]

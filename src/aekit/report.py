@@ -229,7 +229,7 @@ def build_report(
             space = scores.get("generation_space", "fashion-mnist classifier features")
             where = ("in the features of aekit's shipped Fashion-MNIST classifier"
                      if space == "fashion-mnist classifier features" else
-                     "in the model's scaled data" + _esc(space[len("data"):]))  # fmt: skip
+                     "in " + space.replace("data", "the model's scaled data", 1))  # fmt: skip
             notes.append(f"Generation metrics: {scores.get('generated_n')} samples against as many real test "
                          f"samples, {where}; the floors compare the other half of the test set with the "
                          "same samples.")  # fmt: skip
