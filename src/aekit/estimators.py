@@ -26,7 +26,7 @@ from . import checkpoint as ckpt
 from .data.scaler import Scaler
 from .density import CodeDensity
 from .errors import AekitError
-from .metrics import batched, decode, encode
+from .metrics import batched, decode, encode, row_errors
 from .registry import build_model, default_config, get_entry, list_models
 from .rows import SparseRows, is_sparse
 from .runs import default_output
@@ -215,7 +215,7 @@ class AutoencoderTransformer(
     def score_samples(self, X: Any) -> np.ndarray:
         """Per-row reconstruction error (mean squared, scaled features); higher = worse."""
         x = self._shaped(self._rows(X))
-        return batched(self.model_, _squared_error(self.model_), x).astype(np.float64)
+        return row_errors(self.model_, x).astype(np.float64)
 
 
 def _scaler_kind(scaling: str, X: Any) -> str:
@@ -230,11 +230,6 @@ def _scaler_kind(scaling: str, X: Any) -> str:
     if scaling == "auto":
         return "identity" if is_sparse(X) else "standard"
     return scaling
-
-
-def _squared_error(model: Any):
-    """x -> each row's mean squared reconstruction error (for `batched`)."""
-    return lambda x: ((model(x) - x) ** 2).flatten(1).mean(1)
 
 
 class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):

@@ -100,14 +100,18 @@ def reconstruct(model, x: Any, batch_size: int = 1024) -> np.ndarray:
     return batched(model, model, x, batch_size)
 
 
+def row_errors(model, x: Any, batch_size: int = 1024) -> np.ndarray:
+    """Each row's mean squared reconstruction error, batch by batch (sparse rows too)."""
+    return batched(model, lambda xb: ((model(xb) - xb) ** 2).flatten(1).mean(1), x, batch_size)
+
+
 def reconstruction_mse(model, x: Any) -> float:
     """The model's mean squared reconstruction error over every element of x. Sparse rows go
     batch by batch (the mean of the rows' means: every row has as many elements), so neither x
     nor its reconstructions are ever dense whole; dense x as mse(reconstruct(x), x)."""
     if not is_sparse(x):
         return mse(reconstruct(model, x), x)
-    rows = batched(model, lambda xb: ((model(xb) - xb) ** 2).flatten(1).mean(1), x)
-    return float(rows.astype(np.float64).mean())
+    return float(row_errors(model, x).astype(np.float64).mean())
 
 
 def encode(model, x: Any, batch_size: int = 1024) -> np.ndarray:
