@@ -410,6 +410,32 @@ def test_compare_runs_side_by_side(runs, tmp_path, capsys):
     assert code == 2 and "not an aekit checkpoint" in err
 
 
+def test_compare_says_when_runs_were_not_tested_alike(runs, tmp_path, capsys):
+    """Metrics compare only on the same test samples, scaled alike: dae and vae share digits'
+    test split (no note); the table run does not, and its scaler differs; a digits run split
+    with another seed holds other test images; the official test split of a UCR pair of files
+    is the same whatever the seed."""
+    code, _, err = run(capsys, "compare", runs / "dae", runs / "vae")
+    assert code == 0 and "note:" not in err
+    code, _, err = run(capsys, "compare", runs / "dae", runs / "table")
+    assert code == 0 and len(err.splitlines()) == 1
+    assert "test data differs" in err and "scaler differs (dae: minmax; table: standard)" in err
+    common = ["--model", "mlp", "--hidden", "8", "--latent", "2", "--epochs", "1", "--no-progress",
+              "--no-report"]  # fmt: skip
+    assert run(capsys, "train", "digits", "--seed", "1", "--out", tmp_path / "s1", *common)[0] == 0
+    code, _, err = run(capsys, "compare", runs / "dae", tmp_path / "s1")
+    assert "test data differs" in err and "scaler" not in err and "seed 1" in err
+    rng = np.random.default_rng(0)
+    for part, n in (("TRAIN", 40), ("TEST", 30)):
+        rows = np.column_stack([rng.integers(1, 3, n), rng.normal(size=(n, 24))])
+        np.savetxt(tmp_path / f"toy_{part}.tsv", rows, delimiter="\t", fmt="%.5f")
+    for seed in (0, 1):
+        assert run(capsys, "train", tmp_path / "toy_TRAIN.tsv", "--seed", seed,
+                   "--out", tmp_path / f"u{seed}", *common)[0] == 0  # fmt: skip
+    code, _, err = run(capsys, "compare", tmp_path / "u0", tmp_path / "u1")
+    assert code == 0 and "note:" not in err
+
+
 def test_compare_plot_and_vae_columns(runs, tmp_path, capsys):
     png = tmp_path / "cmp.png"
     code, out, err = run(capsys, "compare", runs / "dae", runs / "vae", "--plot", png)

@@ -451,15 +451,18 @@ def cmd_sweep(a: argparse.Namespace) -> int:
 
 
 def cmd_compare(a: argparse.Namespace) -> int:
-    from .tasks.compare import compare, table
+    from .tasks.compare import compare, mismatch, table
 
     rows = compare(a.runs)
+    note = mismatch(rows)
     if a.plot is not None:
         if a.plot.suffix.lower() != ".png":
             raise AekitError(f"--plot {a.plot}: give a .png file")
         if not a.plot.parent.is_dir():
             raise AekitError(f"--plot {a.plot}: folder {a.plot.parent} does not exist")
     print(json.dumps(rows) if a.json else table(rows))
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     if a.plot is not None:
         from .plots import compare_bars
         from .tasks.compare import KEYS

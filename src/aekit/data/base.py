@@ -33,6 +33,7 @@ class Dataset:
     source: str = ""
     features: dict[str, Any] | None = None  # how raw inputs became features (audio, text)
     documents: dict[str, np.ndarray] | None = None  # text: each split's documents, for display
+    test_sha256: str | None = None  # the raw test samples and labels (`test_digest`)
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -55,7 +56,26 @@ class Dataset:
             "feature_names": self.feature_names,
             "class_names": self.class_names,
             "features": self.features,
+            "test_sha256": self.test_sha256,
         }
+
+
+def test_digest(x: np.ndarray, y: np.ndarray | None) -> str:
+    """SHA-256 of raw test samples (before features and scaling) and their labels: runs with
+    the same digest were tested on the same samples, in the same order."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in (x, y):
+        if a is None:
+            continue
+        a = np.asarray(a)
+        if a.dtype == object:  # documents: their text, one per line
+            h.update("\n".join(map(str, a.ravel())).encode())
+        else:
+            h.update(str(a.dtype).encode() + str(a.shape).encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
 
 
 def column_names(data: dict[str, Any]) -> list[str]:
@@ -120,6 +140,7 @@ def make_dataset(
         x_test, y_test = x[te], (y[te] if y is not None else None)
     else:
         tr, va, _ = split_indices(len(x), seed, val_fraction, 0.0)
+    digest = test_digest(x_test, y_test)
     x_train, x_val = x[tr], x[va]
     y_train = y[tr] if y is not None else None
     y_val = y[va] if y is not None else None
@@ -147,4 +168,5 @@ def make_dataset(
         source=source,
         features=features,
         documents=documents,
+        test_sha256=digest,
     )
