@@ -13,6 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from aekit import AnomalyDetector
 from aekit.cli import main
+from aekit.confidence import confidence
 from aekit.errors import AekitError
 from aekit.tasks.detect import detection_metrics
 
@@ -58,6 +59,47 @@ def test_detector_finds_off_plane_rows_with_pyod_attributes():
         assert (np.diff(p[order, 1]) >= -1e-12).all()  # monotone in the score
     with pytest.raises(ValueError, match="linear"):
         det.predict_proba(x_new, method="rank")
+
+
+def test_confidence_and_rejection_as_pyod_gives_them(tmp_path):
+    """ExCeeD confidences on known answers: a row scored below every training row, or above
+    every one, is a sure call; a row at the threshold is a coin toss. They and the reject
+    option match PyOD's own BaseDetector code run on this detector, where PyOD is installed;
+    save/load keeps the training scores they need."""
+    x, _ = subspace_data()
+    det = AnomalyDetector(contamination=0.05, **FAST).fit(x)
+    x_new, _ = subspace_data(seed=1)
+    s = det.decision_function(x_new)
+    calls, conf = det.predict(x_new, return_confidence=True)
+    assert np.array_equal(calls, det.predict(x_new)) and conf.shape == (len(x_new),)
+    assert ((conf >= 0) & (conf <= 1)).all()
+    assert np.array_equal(conf, det.predict_confidence(x_new))
+    assert np.array_equal(det.predict_proba(x_new, return_confidence=True)[1], conf)
+    train = det.decision_scores_
+    edge = np.array([train.min() - 1, train.max() + 1, det.threshold_])
+    c = confidence(train, edge, 0.05, det.threshold_)
+    assert c[0] > 0.999 and c[1] > 0.999 and 0.3 < c[2] < 0.7
+    near = np.abs(s - det.threshold_) < np.abs(s - det.threshold_).mean()
+    assert conf[near].mean() < conf[~near].mean()  # least sure around the threshold
+    rejected = det.predict_with_rejection(x_new, T=2)
+    assert set(np.unique(rejected)) <= {-2, 0, 1} and (rejected == -2).any()
+    kept = rejected != -2
+    assert np.array_equal(rejected[kept], calls[kept]) and conf[~kept].max() < conf[kept].min()
+    rate, upper, cost = det.compute_rejection_stats(T=2)
+    assert 0 < rate <= upper and cost > 0
+    loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
+    assert np.array_equal(loaded.decision_scores_, train)
+    assert np.array_equal(loaded.labels_, det.labels_)
+    assert np.array_equal(loaded.predict_confidence(x_new), conf)
+    try:
+        from pyod.models.base import BaseDetector
+    except ImportError:
+        return
+    assert np.allclose(BaseDetector.predict_confidence(det, x_new), conf, rtol=0, atol=1e-12)
+    theirs, stats = BaseDetector.predict_with_rejection(det, x_new, T=2, return_stats=True,
+                                                        c_r=0.05)  # fmt: skip
+    assert np.array_equal(theirs, rejected)
+    assert np.allclose(stats, det.compute_rejection_stats(T=2))  # c_r: the contamination
 
 
 def test_detector_trains_on_absolute_error_by_default_and_takes_mse():
@@ -251,9 +293,15 @@ def test_score_file_in_chunks_matches_one_pass(cc_run, tmp_path, capsys):
     da, db = pd.read_csv(a), pd.read_parquet(b)
     src = pd.read_csv(CREDITCARD)
     assert list(da.columns[: src.shape[1]]) == list(src.columns)  # the input rows, then ours
-    assert da.columns[src.shape[1]:].tolist() == ["score", "is_anomaly", "top_1", "top_1_share",
-                                                  "top_2", "top_2_share", "top_3", "top_3_share"]  # fmt: skip
+    assert da.columns[src.shape[1]:].tolist() == [
+        "score", "is_anomaly", "confidence", "top_1", "top_1_share", "top_2", "top_2_share",
+        "top_3", "top_3_share",
+    ]  # fmt: skip
     assert np.allclose(da["score"], db["score"]) and (da["top_1"] == db["top_1"]).all()
+    det = AnomalyDetector.load(cc_run)  # the confidence of each call, as the detector gives it
+    x = src[[str(c) for c in det.feature_names_in_]]
+    assert np.allclose(da["confidence"], det.predict_confidence(x))
+    assert np.allclose(da["confidence"], db["confidence"]) and da["confidence"].min() < 0.9
     assert (da["Unnamed: 0"] == np.arange(1722)).all()  # input order kept
     caught = da.groupby("Class")["is_anomaly"].mean()
     assert caught[1] > 0.7 and caught[0] < 0.15

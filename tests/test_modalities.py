@@ -115,7 +115,14 @@ def test_detect_fit_on_series_separates_anomalous_beats(ucr, tmp_path, capsys):
     import pandas as pd
 
     scored = pd.read_csv(tmp_path / "scored.csv")
-    assert len(scored) == 120 and list(scored.columns[:3]) == ["row", "label", "score"]
+    assert len(scored) == 120 and list(scored.columns[:5]) == [
+        "row",
+        "label",
+        "score",
+        "is_anomaly",
+        "confidence",
+    ]
+    assert scored["confidence"].between(0, 1).all()
     by_label = scored.groupby("label")["score"].mean()
     assert by_label[2] > 3 * by_label[1] and scored["top_1"].str.startswith("t").all()
     code, _, err = run(capsys, "detect", "fit", ucr / "BEATS_TRAIN.tsv", "--normal-class", "7",

@@ -100,7 +100,7 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON-serializable: {type(o).__name__}")
 
 
-def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> str:
+def save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> str:
     """Write tensors atomically; returns the SHA-256 of the bytes written."""
     data = tensor_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
     atomic_write_bytes(path, data)
@@ -134,7 +134,7 @@ def save_model(
     d.mkdir(parents=True, exist_ok=True)
     if not getattr(model, "registry_name", ""):
         raise ValueError("only models built with aekit.build_model can be saved")
-    digest = _save_tensors(d / MODEL_WEIGHTS, model.state_dict())
+    digest = save_tensors(d / MODEL_WEIGHTS, model.state_dict())
     info = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -226,7 +226,7 @@ def save_state(
                 else:
                     scalars.setdefault(str(idx), {})[key] = val
         opt_json[name] = {"param_groups": sd["param_groups"], "scalars": scalars}
-    digest = _save_tensors(d / STATE_WEIGHTS, tensors)
+    digest = save_tensors(d / STATE_WEIGHTS, tensors)
     write_json(d / STATE_JSON, {**info, "optimizers": opt_json, "weights_sha256": digest})
 
 

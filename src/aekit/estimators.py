@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import checkpoint as ckpt
+from .confidence import confidence, reject, rejection_stats
 from .data.scaler import Scaler
 from .density import CodeDensity
 from .errors import AekitError
@@ -31,6 +32,8 @@ from .registry import build_model, default_config, get_entry, list_models
 from .rows import SparseRows, is_sparse
 from .runs import default_output
 from .training import TrainConfig, fit
+
+ESTIMATOR_ARRAYS = "estimator.safetensors"
 
 
 class _Saving:
@@ -91,18 +94,34 @@ class _Saving:
     def _set_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
+    def _extra_arrays(self) -> dict[str, np.ndarray]:
+        """Fitted arrays saved beside the weights, in ESTIMATOR_ARRAYS (safetensors)."""
+        return {}
+
+    def _set_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        pass
+
     def save(self, path: str | Path, data: dict[str, Any] | None = None) -> Path:
-        """A folder with model.safetensors + model.json (estimator parameters included);
-        `data` adds to what model.json says of the data (e.g. how to load it again)."""
+        """A folder with model.safetensors + model.json (estimator parameters included), and
+        ESTIMATOR_ARRAYS when the estimator keeps fitted arrays (a detector's training
+        scores); `data` adds to what model.json says of the data (e.g. how to load it)."""
         check_is_fitted(self)
         names = getattr(self, "feature_names_in_", None)
+        state = self._extra_state()
+        arrays = self._extra_arrays()
+        if arrays:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            state["arrays"] = ESTIMATOR_ARRAYS
+            state["arrays_sha256"] = ckpt.save_tensors(
+                Path(path) / ESTIMATOR_ARRAYS, {k: torch.from_numpy(v) for k, v in arrays.items()}
+            )
         return ckpt.save_model(
             path, self.model_, scaler=self.scaler_,
             data={"kind": "table", "n_features_in": int(self.n_features_in_),
                   "feature_names": [str(c) for c in names] if names is not None else None,
                   **(data or {})},
             train_config={"estimator": type(self).__name__, "params": self.get_params(),  # type: ignore[attr-defined]
-                          "state": self._extra_state()},
+                          "state": state},
         )  # fmt: skip
 
     @classmethod
@@ -123,7 +142,11 @@ class _Saving:
         est.n_features_in_ = int(ck.data["n_features_in"])
         if ck.data.get("feature_names"):
             est.feature_names_in_ = np.asarray(ck.data["feature_names"], dtype=object)
-        est._set_extra_state(ck.train_config.get("state", {}))
+        state = ck.train_config.get("state", {})
+        est._set_extra_state(state)
+        if state.get("arrays"):
+            tensors = ckpt.read_tensors(ck.path / state["arrays"], state.get("arrays_sha256"))
+            est._set_extra_arrays({k: v.numpy() for k, v in tensors.items()})
         return est
 
 
@@ -631,14 +654,64 @@ class AnomalyDetector(_Saving, BaseEstimator):
         """Anomaly score per row; higher = more abnormal."""
         return self._passes(self._rows(X))[0]
 
-    def predict(self, X: Any) -> np.ndarray:
-        """1 for rows scored above threshold_, else 0."""
-        return (self.decision_function(X) > self.threshold_).astype(int)
+    def predict(self, X: Any, return_confidence: bool = False) -> Any:
+        """1 for rows scored above threshold_, else 0; with `return_confidence`, also
+        `predict_confidence`'s values, as PyOD's detectors give them (one pass of the model)."""
+        s = self.decision_function(X)
+        calls = (s > self.threshold_).astype(int)
+        return (calls, self._confidence(s)) if return_confidence else calls
 
-    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+    def predict_confidence(self, X: Any) -> np.ndarray:
+        """Per row, the probability in [0, 1] that the detector would make the same 0/1 call
+        had it been fitted on another draw of its training rows (ExCeeD, as PyOD computes it
+        from the row's rank among `decision_scores_`; `aekit.confidence`)."""
+        return self._confidence(self.decision_function(X))
+
+    def predict_with_rejection(
+        self, X: Any, T: float = 32, return_stats: bool = False, delta: float = 0.1,
+        c_fp: float = 1, c_fn: float = 1, c_r: float = -1,
+    ) -> Any:  # fmt: skip
+        """`predict`'s 0/1 calls, with -2 for those whose confidence is below 1 - 2 exp(-T)
+        (PyOD's reject option). `return_stats` also gives `compute_rejection_stats`'s three
+        numbers, as a list."""
+        s = self.decision_function(X)
+        calls = reject((s > self.threshold_).astype(int), self._confidence(s), T)
+        if return_stats:
+            return calls, list(self.compute_rejection_stats(T, delta, c_fp, c_fn, c_r))
+        return calls
+
+    def compute_rejection_stats(
+        self, T: float = 32, delta: float = 0.1, c_fp: float = 1, c_fn: float = 1,
+        c_r: float = -1, verbose: bool = False,
+    ) -> tuple[float, float, float]:  # fmt: skip
+        """(expected rejection rate, its upper bound holding with probability 1 - delta, upper
+        bound of the cost) of `predict_with_rejection`; a negative c_r costs a rejection the
+        contamination, as in PyOD."""
+        check_is_fitted(self)
+        stats = rejection_stats(len(self._train_scores()), self.contamination, T, delta,
+                                c_fp, c_fn, c_r if c_r >= 0 else None)  # fmt: skip
+        if verbose:
+            print("expected rejection rate {:.4f}, upper bound {:.4f}, cost upper bound "
+                  "{:.4f}".format(*stats))  # fmt: skip
+        return stats
+
+    def _train_scores(self) -> np.ndarray:
+        scores = getattr(self, "decision_scores_", None)
+        if scores is None:
+            raise AekitError(
+                "this detector was saved without its training scores (before aekit kept "
+                "them); fit it again for confidences"
+            )
+        return scores
+
+    def _confidence(self, s: np.ndarray) -> np.ndarray:
+        return confidence(self._train_scores(), s, self.contamination, self.threshold_)
+
+    def predict_proba(self, X: Any, method: str = "linear", return_confidence: bool = False) -> Any:
         """(n, 2): P(normal), P(anomaly). "linear": the score min-max scaled by the training
         scores' range, clipped to [0, 1]; "unify": erf of the standardized score, clipped at 0
-        (Kriegel et al. 2011), as PyOD does."""
+        (Kriegel et al. 2011), as PyOD does. `return_confidence` also gives
+        `predict_confidence`'s values."""
         from scipy.special import erf
 
         s = self.decision_function(X)
@@ -649,7 +722,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
             p = np.clip(erf((s - st["mean"]) / (max(st["std"], 1e-12) * np.sqrt(2))), 0.0, 1.0)
         else:
             raise ValueError(f"method must be 'linear' or 'unify', got {method!r}")
-        return np.column_stack([1.0 - p, p])
+        probs = np.column_stack([1.0 - p, p])
+        return (probs, self._confidence(s)) if return_confidence else probs
 
     @torch.no_grad()
     def explain(self, X: Any, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -662,6 +736,13 @@ class AnomalyDetector(_Saving, BaseEstimator):
         return {"threshold": self.threshold_, "score_stats": self._score_stats,
                 "scales": self._scales,
                 "densities": [d.to_dict() for d in self._densities]}  # fmt: skip
+
+    def _extra_arrays(self) -> dict[str, np.ndarray]:
+        return {"decision_scores": np.asarray(self.decision_scores_, dtype=np.float64)}
+
+    def _set_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        self.decision_scores_ = arrays["decision_scores"]
+        self.labels_ = (self.decision_scores_ > self.threshold_).astype(int)
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:
         self.threshold_ = float(state["threshold"])

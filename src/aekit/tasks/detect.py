@@ -264,12 +264,21 @@ def _features(df, names: list[str], label_column: str | None, path: Path, first_
     return x
 
 
+def _calls(det, scores: np.ndarray) -> dict[str, np.ndarray]:
+    """`is_anomaly` (score > threshold) and, for a detector saved with its training scores,
+    `confidence`: how sure it is of that call (`AnomalyDetector.predict_confidence`)."""
+    calls = {"is_anomaly": (scores > det.threshold_).astype(int)}
+    if getattr(det, "decision_scores_", None) is not None:
+        calls["confidence"] = det._confidence(scores)
+    return calls
+
+
 def detect_score(
     run: str | Path, path: str | Path, out: str | Path, *, chunk_rows: int = 20_000,
     top: int = TOP, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Score every row of PATH with the detector in RUN and write the rows plus `score`,
-    `is_anomaly` and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
+    `is_anomaly`, `confidence` (`_calls`) and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
     OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
     OUT appears only when every row was scored."""
     from ..estimators import AnomalyDetector
@@ -308,7 +317,8 @@ def detect_score(
             score_seconds += time.perf_counter() - t1
             df = df.copy()
             df["score"] = scores
-            df["is_anomaly"] = (scores > det.threshold_).astype(int)
+            for col, v in _calls(det, scores).items():
+                df[col] = v
             for j in range(idx.shape[1]):
                 df[f"top_{j + 1}"] = np.asarray(names, dtype=object)[idx[:, j]]
                 df[f"top_{j + 1}_share"] = share[:, j]
@@ -370,7 +380,8 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     if ds.documents is not None:
         df["text"] = ds.documents["train"]
     df["score"] = scores
-    df["is_anomaly"] = (scores > det.threshold_).astype(int)
+    for col, v in _calls(det, scores).items():
+        df[col] = v
     columns = np.asarray(ds.column_names(), dtype=object)
     for j in range(idx.shape[1]):
         df[f"top_{j + 1}"] = columns[idx[:, j]]
