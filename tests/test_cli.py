@@ -73,6 +73,39 @@ def test_info_on_estimator_and_bare_array_checkpoints(tmp_path, capsys):
     assert "training       1 epochs, batch 64, adam lr 0.002 (cosine), seed 0" in out
 
 
+def test_an_interrupted_train_says_how_far_it_got_and_how_to_go_on(tmp_path, capsys,
+                                                                   monkeypatch):  # fmt: skip
+    """Ctrl-C after the second epoch's state is saved: exit code 130 and one line naming the
+    epoch the folder holds; --resume then finishes the run."""
+    from aekit import checkpoint
+
+    saved = checkpoint.save_state
+
+    def save_then_interrupt(*args, **kwargs):
+        saved(*args, **kwargs)
+        if json.loads((tmp_path / "r" / "state.json").read_text())["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "save_state", save_then_interrupt)
+    cmd = ["train", "digits", "--model", "mlp", "--latent", "4", "--epochs", "4", "--out",
+           str(tmp_path / "r"), "--no-progress", "--no-report"]  # fmt: skip
+    code, _, err = run(capsys, *cmd)
+    assert code == 130 and err.strip().splitlines()[-1] == (
+        f"aekit: interrupted; {tmp_path / 'r'} holds epoch 2 of 4: the same command with "
+        "--resume continues from there"
+    )
+    monkeypatch.setattr(checkpoint, "save_state", saved)
+    assert run(capsys, *cmd, "--resume")[0] == 0
+    assert len(json.loads((tmp_path / "r" / "state.json").read_text())["history"]) == 4
+
+    def interrupt_first(*args, **kwargs):  # before any epoch is saved: nothing to resume
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "save_state", interrupt_first)
+    code, _, err = run(capsys, *cmd[:-3], str(tmp_path / "r2"), "--no-progress", "--no-report")
+    assert code == 130 and err.strip().splitlines()[-1] == "aekit: interrupted"
+
+
 def test_resume_extends_a_run(tmp_path, capsys):
     out = tmp_path / "r"
     base = [

@@ -884,6 +884,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .engine import set_threads_from_env
 
     set_threads_from_env()
+    args = None
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:  # name the command they were given to (argparse names only "aekit")
@@ -898,8 +899,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"aekit: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("aekit: interrupted", file=sys.stderr)
+        print(f"aekit: interrupted{_resume_hint(args)}", file=sys.stderr)
         return 130
+
+
+def _resume_hint(args: argparse.Namespace | None) -> str:
+    """For an interrupted `train`: how far its run folder got, and how to go on."""
+    if args is None or getattr(args, "command", None) != "train":
+        return ""
+    from .checkpoint import STATE_JSON
+
+    state = Path(args.out) / STATE_JSON
+    try:
+        done = int(json.loads(state.read_text())["epoch"]) + 1
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return (f"; {args.out} holds epoch {done} of {args.epochs}: the same command with --resume "
+            "continues from there")  # fmt: skip
 
 
 if __name__ == "__main__":
