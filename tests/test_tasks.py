@@ -134,10 +134,25 @@ def test_compress_decompress_round_trip_and_rate_control(runs, tmp_path, capsys)
     assert run(capsys, "decompress", f, "--out", tmp_path / "back.npy")[0] == 0
     back = np.load(tmp_path / "back.npy")
     assert back.shape == (len(x), 8, 8)
+    # written as open() writes: mode 0666 less the umask (a mkstemp file was private, 0600)
+    assert (tmp_path / "back.npy").stat().st_mode & 0o777 == (f.stat().st_mode & 0o777)
     _, recon = comp.compress_bytes(ck, x, 40)
     assert np.allclose(back, recon[:, 0], atol=1e-6)  # input order kept
     assert run(capsys, "decompress", f, "--out", tmp_path / "pngs")[0] == 0
     assert len(list((tmp_path / "pngs").glob("*.png"))) == len(x)
+
+
+def test_arrays_are_written_whole_or_not_at_all(tmp_path):
+    """save_npy (decompress, denoise and generate outputs): a failed write leaves no file and
+    no temporary beside it; object arrays are refused, never pickled."""
+    from aekit.checkpoint import save_npy
+
+    with pytest.raises(ValueError, match="pickle"):
+        save_npy(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object))
+    assert list(tmp_path.iterdir()) == []
+    save_npy(tmp_path / "o.npy", np.arange(3.0))
+    assert np.load(tmp_path / "o.npy").tolist() == [0.0, 1.0, 2.0]
+    assert [p.name for p in tmp_path.iterdir()] == ["o.npy"]
 
 
 def test_residual_layer_goes_beyond_the_models_ceiling(runs, tmp_path, capsys):

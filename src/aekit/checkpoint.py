@@ -88,6 +88,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def save_npy(path: Path, array: Any) -> None:
+    """np.save, atomically: `path` appears only complete (and never a pickled object array)."""
+    import numpy as np
+
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, np.asarray(array), allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
 

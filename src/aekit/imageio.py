@@ -6,13 +6,11 @@ Arrays inside aekit are (N, C, H, W) in [0, 1]; files hold (N, H, W) for gray im
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import check_folder
+from .checkpoint import check_folder, save_npy
 from .errors import AekitError
 
 
@@ -32,14 +30,7 @@ def save_images(x: np.ndarray, out: str | Path) -> Path:
     arr = to_nhwc(x)
     if out.suffix.lower() == ".npy":
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".npy")
-        os.close(fd)
-        try:
-            np.save(tmp, arr)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_npy(out, arr)
         return out
     check_folder(out).mkdir(parents=True, exist_ok=True)
     width = max(6, len(str(len(arr) - 1)))

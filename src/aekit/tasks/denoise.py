@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .. import plots
+from ..checkpoint import save_npy
 from ..data.scaler import Scaler
 from ..errors import AekitError
 from ..imageio import save_images
@@ -350,13 +351,13 @@ def _signal_outputs(
     else:
         summary, outputs = denoise_report(ck.model, x, noise, seed=seed, baselines=baselines,
                                           scaler=ck.scaler)  # fmt: skip
-        np.save(out / "noisy.npy", outputs["noisy"])
+        save_npy(out / "noisy.npy", outputs["noisy"])
         rows = ["noisy", "denoised", *summary["baselines"], "clean"]
         labels = [f"noisy ({summary['snr_noisy']:.1f} dB)",
                   f"aekit ({summary['snr_denoised']:.1f} dB)",
                   *(f"{b} ({v:.1f} dB)" for b, v in summary["baselines"].items()), "clean"]  # fmt: skip
         title = f"{noise}: SNR of each signal over its extent, mean over {len(x)}"
-    np.save(out / "denoised.npy", outputs["denoised"])
+    save_npy(out / "denoised.npy", outputs["denoised"])
     plots.signal_rows([outputs[r][:SIGNAL_FIGURE] for r in rows], labels, out / "denoise.png",
                       title=title, spectrogram=audio)  # fmt: skip
     if audio:

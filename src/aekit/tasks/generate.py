@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..checkpoint import save_npy
 from ..errors import AekitError
 from ..metrics import decode, encode
 
@@ -178,7 +179,7 @@ class Forms:
             save_images(x, out / "samples.npy")
             files.append("samples.npy")
         elif self.kind == "signal":
-            np.save(out / "samples.npy", self.units(x))
+            save_npy(out / "samples.npy", self.units(x))
             files.append("samples.npy")
         else:
             _write_csv(out / "samples.csv", "sample", range(len(x)), self.table(x))
