@@ -502,6 +502,41 @@ def test_text_run_keeps_its_vocabulary_for_new_documents(tmp_path, capsys):
     assert code == 2 and "a map needs at least 3" in err
 
 
+def test_encode_writes_every_documents_code_in_file_order(tmp_path, capsys):
+    """`aekit encode` on text: one row per document of the file, in order, with its label, its
+    text and its code, which is the model's code of the document's TF-IDF row; the two topics'
+    codes lie apart. Sparse rows are encoded without densifying the file."""
+    import pandas as pd
+
+    from aekit import load
+    from aekit.data.text import TextFeatures
+    from aekit.metrics import encode
+
+    rng = np.random.default_rng(3)
+    docs, labels = _docs(300, rng)
+    f = tmp_path / "news.tsv"
+    f.write_text("".join(f"{lab}\t{d}\n" for lab, d in zip(labels, docs)))
+    out = tmp_path / "r"
+    assert run(capsys, "train", f, "--text-column", "1", "--label-column", "0", "--latent", "4",
+               "--hidden", "16", "--epochs", "15", "--out", out, "--no-progress",
+               "--no-report")[0] == 0  # fmt: skip
+    code, text_out, err = run(capsys, "encode", out, f, "--out", tmp_path / "codes.csv")
+    assert code == 0, err
+    assert text_out.startswith("300 samples encoded to 4-d codes")
+    df = pd.read_csv(tmp_path / "codes.csv")
+    assert df.columns.tolist() == ["row", "label", "text", "z0", "z1", "z2", "z3"]
+    assert df["text"].tolist() == docs and df["label"].tolist() == labels
+    ck = load(out)
+    feats = TextFeatures.from_dict(ck.data["features"])
+    want = encode(ck.model, feats.transform(np.array(docs, dtype=object)))
+    np.testing.assert_allclose(df[["z0", "z1", "z2", "z3"]].to_numpy(), want, atol=1e-5)
+    z = df[["z0", "z1", "z2", "z3"]].to_numpy()
+    sport, money = z[df["label"] == "sport"].mean(0), z[df["label"] == "money"].mean(0)
+    spread = np.linalg.norm(z - np.where((df["label"] == "sport").to_numpy()[:, None], sport,
+                                         money), axis=1).mean()  # fmt: skip
+    assert np.linalg.norm(sport - money) > 2 * spread
+
+
 def test_detect_fit_on_text_flags_the_other_topic(tmp_path, capsys):
     rng = np.random.default_rng(2)
     docs, labels = _docs(1800, rng)  # more training rows than a batch of encode (1,024)

@@ -425,6 +425,44 @@ def test_compare_runs_side_by_side(runs, tmp_path, capsys):
     assert code == 2 and "not an aekit checkpoint" in err
 
 
+def test_encode_writes_the_codes_of_every_sample(runs, tmp_path, capsys):
+    """`aekit encode`: the run's codes of DATA in input order (a VAE's: its posterior mean),
+    with the class names, as CSV, Parquet or .npy; `--n` keeps the first N; bad output names,
+    a GAN and data of another kind are refused in one line with nothing written."""
+    import pandas as pd
+
+    from aekit.metrics import encode
+
+    for name in ("dae", "vae"):
+        ck = load(runs / name)
+        want = encode(ck.model, evaluation_data(ck, "digits").x_test)
+        code, out, err = run(capsys, "encode", runs / name, "digits", "--out", tmp_path / "c.csv")
+        assert code == 0 and out.startswith(f"359 samples encoded to {want.shape[1]}-d codes")
+        df = pd.read_csv(tmp_path / "c.csv")
+        assert df.columns[:2].tolist() == ["row", "label"] and len(df) == 359
+        z = df[[f"z{j}" for j in range(want.shape[1])]].to_numpy()
+        np.testing.assert_allclose(z, want, atol=1e-5)
+        ds = evaluation_data(ck, "digits")
+        assert df["label"].tolist() == [int(ds.class_names[c]) for c in ds.y_test]
+    assert run(capsys, "encode", runs / "vae", "digits", "--out", tmp_path / "c.npy",
+               "--n", "7")[0] == 0  # fmt: skip
+    np.testing.assert_allclose(np.load(tmp_path / "c.npy"), want[:7], atol=1e-5)
+    assert run(capsys, "encode", runs / "table", runs / "t.npy", "--out",
+               tmp_path / "t.parquet")[0] == 0  # fmt: skip
+    t = pd.read_parquet(tmp_path / "t.parquet")
+    assert t.columns.tolist() == ["row", "z0", "z1"] and len(t) == 200  # every row, no labels
+    before = sorted(p.name for p in tmp_path.iterdir())
+    bad = {
+        (runs / "dae", "digits", tmp_path / "c.txt"): "give a .csv, .parquet or .npy file",
+        (runs / "dae", "digits", tmp_path / "no" / "c.csv"): "does not exist",
+        (runs / "dae", runs / "t.npy", tmp_path / "x.csv"): "trained on images",
+    }
+    for (r, data, o), msg in bad.items():
+        code, _, err = run(capsys, "encode", r, data, "--out", o)
+        assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_compare_says_when_runs_were_not_tested_alike(runs, tmp_path, capsys):
     """Metrics compare only on the same test samples, scaled alike: dae and vae share digits'
     test split (no note); the table run does not, and its scaler differs; a digits run split

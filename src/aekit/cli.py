@@ -6,6 +6,7 @@ Every user error is one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -350,6 +351,24 @@ def cmd_compress(a: argparse.Namespace) -> int:
     s = compress_run(ck, x, a.out, a.quality, a.residual)
     print(f"{s['images']} images -> {a.out}: {s['bytes']:,} bytes, "
           f"{s['bits_per_image']:.1f} bits per image, PSNR {s['psnr']:.2f} dB")  # fmt: skip
+    return 0
+
+
+def cmd_encode(a: argparse.Namespace) -> int:
+    from .engine import pick_device
+    from .tasks.common import input_data, load_run
+    from .tasks.encode import check_out, encode_run
+
+    check_out(a.out)  # before anything is read
+    ck = load_run(a.run, device=str(pick_device(a.device)))
+    ds = input_data(ck, a.data, a.data_dir)
+    if a.n:
+        ds = dataclasses.replace(ds, x_train=ds.x_train[: a.n],
+                                 y_train=None if ds.y_train is None else ds.y_train[: a.n],
+                                 documents=ds.documents and {"train": ds.documents["train"][: a.n]})  # fmt: skip
+    s = encode_run(ck, ds, a.out, progress=not a.no_progress)
+    print(f"{s['samples']:,} samples encoded to {s['latent']}-d codes in {s['seconds']:.2f} s; "
+          f"written to {a.out}")  # fmt: skip
     return 0
 
 
@@ -698,6 +717,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path, help="a folder for PNGs, or FILE.npy")
     s.add_argument("--run", help="the run that compressed it, if it has moved")
     s.set_defaults(func=cmd_decompress)
+
+    s = sub.add_parser("encode", help="the codes of every sample, to a CSV, Parquet or .npy file")
+    s.add_argument("run", help="run folder of a trained autoencoder")
+    s.add_argument("data", help="data read as the run read its own: every sample, in file order "
+                                "(fashion-mnist, digits: their test split)")  # fmt: skip
+    s.add_argument("--out", required=True, type=Path,
+                   help="codes.csv or .parquet (row, label, text, z0...), or codes.npy (N, latent)")  # fmt: skip
+    s.add_argument("--n", type=_count, help="only the first N samples")
+    s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    s.add_argument("--data-dir")
+    _add_no_progress(s)
+    s.set_defaults(func=cmd_encode)
 
     s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")
     s.add_argument("run", help="run folder of a trained autoencoder")

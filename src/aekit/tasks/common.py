@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..checkpoint import Checkpoint, check_folder, load, write_json
-from ..data import BUILTIN, load_dataset
+from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, write_json
+from ..data import BUILTIN, Dataset, load_dataset
 from ..errors import AekitError
-from ..rows import dense
+from ..rows import dense, is_sparse
 from .evaluate import evaluation_data
 
-__all__ = ["data_form", "evaluation_data", "input_samples", "load_run", "output_dir", "read_summary",
-           "reader_options", "require_images", "write_summary"]  # fmt: skip
+__all__ = ["data_form", "evaluation_data", "input_data", "input_samples", "load_run", "output_dir",
+           "read_summary", "reader_options", "require_images", "sample_frame", "write_summary",
+           "write_table"]  # fmt: skip
 
 SUMMARY = "summary.json"
 
@@ -40,11 +42,13 @@ def load_run(run: str | Path, device: str = "cpu", need_encoder: bool = True) ->
     return ck
 
 
-def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> np.ndarray:
-    """Every sample of `source` in file order (no split), scaled with the run's scaler; for the
-    built-in data sets, their test split."""
+def input_data(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> Dataset:
+    """Every sample of `source` in file order (no split) as the training split of a Dataset,
+    scaled with the run's scaler (text: sparse rows), with labels where the data has them; for
+    the built-in data sets, their test split (as the Dataset's training split)."""
     if str(source) in BUILTIN:
-        return evaluation_data(ck, source, data_dir).x_test
+        ds = evaluation_data(ck, source, data_dir)
+        return dataclasses.replace(ds, x_train=ds.x_test, y_train=ds.y_test)
     ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
                       **reader_options(ck.data))  # fmt: skip
     if ds.kind != ck.data.get("kind", ds.kind):
@@ -52,7 +56,43 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
         )
     ck.model.check_input(ds.sample_shape)
-    return dense(ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train))).astype(np.float32)
+    x = ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train))
+    return dataclasses.replace(ds, x_train=x if is_sparse(x) else x.astype(np.float32))
+
+
+def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> np.ndarray:
+    """`input_data`'s samples as one dense float32 array."""
+    return dense(input_data(ck, source, data_dir).x_train).astype(np.float32)
+
+
+def sample_frame(ds: Dataset) -> Any:
+    """A DataFrame with one row per sample of ds's training split, in order: `row` (its index),
+    `label` (the class name, when the data has labels) and `text` (documents)."""
+    import pandas as pd
+
+    n = ds.x_train.shape[0]
+    df = pd.DataFrame({"row": np.arange(n)})
+    if ds.y_train is not None:
+        names = ds.class_names or []
+        df["label"] = [names[int(c)] if int(c) < len(names) else c for c in ds.y_train]
+    if ds.documents is not None:
+        df["text"] = ds.documents["train"]
+    return df
+
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def write_table(df: Any, out: Path) -> None:
+    """A DataFrame to OUT, as Parquet for .parquet/.pq and CSV otherwise, atomically."""
+    if out.suffix.lower() in (".parquet", ".pq"):
+        import io
+
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        atomic_write_bytes(out, buf.getvalue())
+    else:
+        atomic_write_bytes(out, df.to_csv(index=False).encode())
 
 
 READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds", "resample",

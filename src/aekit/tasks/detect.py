@@ -358,11 +358,8 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     folder) is read as the run read its own data (same TF-IDF vocabulary, clip length, series
     length), in memory, and OUT gets one row per sample in input order: `row`, `label` (when
     the data has labels), `text` (documents), `score`, `is_anomaly` and the top features."""
-    import pandas as pd
-
-    from ..checkpoint import atomic_write_bytes
     from ..data import load_dataset
-    from .common import reader_options
+    from .common import reader_options, sample_frame, write_table
 
     t0 = time.perf_counter()
     ds = load_dataset(path, val_fraction=0.0, test_fraction=0.0, **reader_options(data))
@@ -373,12 +370,7 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
         raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
                          f"{det.n_features_in_}")  # fmt: skip
     scores, idx, share = det._scores_and_explain(x, top)
-    df = pd.DataFrame({"row": np.arange(x.shape[0])})
-    if ds.y_train is not None:
-        names = ds.class_names or []
-        df["label"] = [names[int(c)] if int(c) < len(names) else c for c in ds.y_train]
-    if ds.documents is not None:
-        df["text"] = ds.documents["train"]
+    df = sample_frame(ds)
     df["score"] = scores
     for col, v in _calls(det, scores).items():
         df[col] = v
@@ -386,14 +378,7 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     for j in range(idx.shape[1]):
         df[f"top_{j + 1}"] = columns[idx[:, j]]
         df[f"top_{j + 1}_share"] = share[:, j]
-    if out.suffix.lower() in (".parquet", ".pq"):
-        import io
-
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        atomic_write_bytes(out, buf.getvalue())
-    else:
-        atomic_write_bytes(out, df.to_csv(index=False).encode())
+    write_table(df, out)
     seconds = time.perf_counter() - t0
     return {"rows": int(x.shape[0]), "flagged": int(df["is_anomaly"].sum()),
             "threshold": det.threshold_, "seconds": seconds, "rows_per_second": x.shape[0] / seconds,

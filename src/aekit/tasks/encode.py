@@ -1,0 +1,76 @@
+"""`aekit encode`: the codes of every sample of a data set, as a file another tool can read.
+
+The reduced representation itself: one row per sample, in input order, with the code units as
+columns (`z0` ...), for a classifier, a clustering, a map or a database of the user's own. A
+VAE's code is its posterior mean; a sparse model's code is its (mostly zero) activations.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checkpoint import Checkpoint, save_npy
+from ..data import Dataset
+from ..errors import AekitError
+from ..metrics import batched
+from ..progress import progress_bar
+from .common import TABLE_SUFFIXES, sample_frame, write_table
+
+SUFFIXES = (*TABLE_SUFFIXES, ".npy")
+
+
+def check_out(out: str | Path) -> Path:
+    """OUT as a Path: a .csv, .parquet/.pq or .npy file in an existing folder."""
+    out = Path(out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise AekitError(f"--out {out}: give a .csv, .parquet or .npy file")
+    if out.is_dir():
+        raise AekitError(f"--out {out} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise AekitError(f"--out {out}: folder {out.parent} does not exist")
+    return out
+
+
+def codes(ck: Checkpoint, x: Any, batch_size: int = 1024, progress: bool = False) -> np.ndarray:
+    """The run's codes of scaled samples x (dense or sparse rows), (N, latent) float32, one
+    batch at a time on the model's device, with a progress bar over the samples."""
+    n = x.shape[0]
+    bar = progress_bar(total=n, show=progress, desc="encoding", unit="sample", leave=False)
+    parts = []
+    try:
+        for i in range(0, n, batch_size * 16):  # the bar moves every 16 batches
+            parts.append(batched(ck.model, ck.model.encode, x[i : i + batch_size * 16],
+                                 batch_size))  # fmt: skip
+            bar.update(min(batch_size * 16, n - i))
+    finally:
+        bar.close()
+    return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+
+
+def encode_run(
+    ck: Checkpoint, ds: Dataset, out: str | Path, *, progress: bool = False
+) -> dict[str, Any]:
+    """Write the codes of ds's samples (its training split: `input_data` puts every sample of
+    a file there) to OUT: .npy, an (N, latent) float32 array; .csv or .parquet, one row per
+    sample with `row`, `label` (the class name, when the data has labels), `text` (documents)
+    and the codes `z0` ... Returns what was written."""
+    out = check_out(out)
+    n = ds.x_train.shape[0]
+    if n == 0:
+        raise AekitError("no samples to encode")
+    t0 = time.perf_counter()
+    z = codes(ck, ds.x_train, progress=progress)
+    seconds = time.perf_counter() - t0
+    if out.suffix.lower() == ".npy":
+        save_npy(out, z)
+    else:
+        import pandas as pd
+
+        names = [f"z{j}" for j in range(z.shape[1])]
+        write_table(pd.concat([sample_frame(ds), pd.DataFrame(z, columns=names)], axis=1), out)
+    return {"samples": int(n), "latent": int(z.shape[1]), "seconds": seconds,
+            "labels": ds.y_train is not None, "out": str(out)}  # fmt: skip
