@@ -4,6 +4,8 @@ Each task is checked for what it promises (measured against a direct computation
 answer), its files and summary keys, and its one-line errors from the CLI.
 """
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -461,6 +463,61 @@ def test_encode_writes_the_codes_of_every_sample(runs, tmp_path, capsys):
         code, _, err = run(capsys, "encode", r, data, "--out", o)
         assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_predict_puts_the_fine_tuned_classifier_to_work(runs, tmp_path, capsys):
+    """`aekit predict` with finetune's classifier: on digits' test split it scores exactly the
+    accuracy finetune recorded; rows carry the predicted class name and probabilities that sum
+    to 1. A table classifier reads a new file without the label column (nothing to score) and
+    a file holding only one of the classes (scored by name). Anything but a classifier is
+    refused in one line."""
+    import pandas as pd
+
+    ft = tmp_path / "ft"
+    assert run(capsys, "finetune", runs / "dae", "--labels", "100", "--seeds", "0", "--epochs",
+               "10", "--out", ft, "--no-progress")[0] == 0  # fmt: skip
+    recorded = json.loads((ft / "classifier" / "model.json").read_text())["metrics"]
+    code, out, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "p.csv")
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"accuracy on their labels: {recorded['test_accuracy']:.4f}"
+    p = pd.read_csv(tmp_path / "p.csv", dtype={"label": str, "predicted": str})
+    probs = p[[f"p_{c}" for c in range(10)]].to_numpy()
+    assert len(p) == 359 and np.allclose(probs.sum(1), 1, atol=1e-5)
+    assert (p["predicted"] == probs.argmax(1).astype(str)).all()
+    assert np.allclose(p["probability"], probs.max(1))
+    assert (p["label"] == p["predicted"]).mean() == pytest.approx(recorded["test_accuracy"])
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    cols = {f"f{j}": rng.normal(size=400) + 2.0 * y * (j < 3) for j in range(6)}
+    pd.DataFrame({**cols, "kind": np.where(y == 1, "b", "a")}).to_csv(tmp_path / "t.csv",
+                                                                    index=False)  # fmt: skip
+    assert run(capsys, "train", tmp_path / "t.csv", "--label-column", "kind", "--latent", "3",
+               "--epochs", "10", "--out", tmp_path / "tr", "--no-progress", "--no-report")[0] == 0  # fmt: skip
+    assert run(capsys, "finetune", tmp_path / "tr", "--labels", "40", "--seeds", "0",
+               "--out", tmp_path / "tft", "--no-progress")[0] == 0  # fmt: skip
+    pd.DataFrame(cols).head(50).to_csv(tmp_path / "new.csv", index=False)  # no label column
+    code, out, err = run(capsys, "predict", tmp_path / "tft", tmp_path / "new.csv", "--out",
+                         tmp_path / "n.parquet")  # fmt: skip
+    assert code == 0 and "accuracy" not in out, err
+    n = pd.read_parquet(tmp_path / "n.parquet")
+    assert n.columns.tolist() == ["row", "predicted", "probability", "p_a", "p_b"]
+    assert (n["predicted"] == np.where(y[:50] == 1, "b", "a")).mean() > 0.85
+    only_b = pd.DataFrame({**cols, "kind": np.where(y == 1, "b", "a")})[y == 1]
+    only_b.to_csv(tmp_path / "b.csv", index=False)
+    code, out, _ = run(capsys, "predict", tmp_path / "tft", tmp_path / "b.csv", "--out",
+                       tmp_path / "b_p.csv")  # fmt: skip
+    b_p = pd.read_csv(tmp_path / "b_p.csv")
+    assert code == 0 and out.endswith(f"{(b_p['predicted'] == 'b').mean():.4f}\n")
+    assert (b_p["predicted"] == "b").mean() > 0.85
+
+    for target, msg in ((runs / "dae", "not a classifier"),
+                        (tmp_path / "nothing", "not an aekit checkpoint")):  # fmt: skip
+        code, _, err = run(capsys, "predict", target, "digits", "--out", tmp_path / "x.csv")
+        assert code == 2 and msg in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "x.npy")
+    assert code == 2 and "give a .csv or .parquet file" in err
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.npy").exists()
 
 
 def test_compare_says_when_runs_were_not_tested_alike(runs, tmp_path, capsys):

@@ -361,15 +361,38 @@ def cmd_encode(a: argparse.Namespace) -> int:
 
     check_out(a.out)  # before anything is read
     ck = load_run(a.run, device=str(pick_device(a.device)))
-    ds = input_data(ck, a.data, a.data_dir)
-    if a.n:
-        ds = dataclasses.replace(ds, x_train=ds.x_train[: a.n],
-                                 y_train=None if ds.y_train is None else ds.y_train[: a.n],
-                                 documents=ds.documents and {"train": ds.documents["train"][: a.n]})  # fmt: skip
+    ds = _first(input_data(ck, a.data, a.data_dir), a.n)
     s = encode_run(ck, ds, a.out, progress=not a.no_progress)
     print(f"{s['samples']:,} samples encoded to {s['latent']}-d codes in {s['seconds']:.2f} s; "
           f"written to {a.out}")  # fmt: skip
     return 0
+
+
+def cmd_predict(a: argparse.Namespace) -> int:
+    from .engine import pick_device
+    from .tasks.common import check_file_out, input_data
+    from .tasks.predict import load_classifier, predict_run
+
+    check_file_out(a.out)  # before anything is read
+    ck = load_classifier(a.classifier, device=str(pick_device(a.device)))
+    ds = _first(input_data(ck, a.data, a.data_dir), a.n)
+    s = predict_run(ck, ds, a.out)
+    counts = ", ".join(f"{c} {v:,}" for c, v in s["predicted_counts"].items())
+    print(f"{s['samples']:,} samples classified in {s['seconds']:.2f} s ({counts}); "
+          f"written to {a.out}")  # fmt: skip
+    if s["accuracy"] is not None:
+        print(f"accuracy on their labels: {s['accuracy']:.4f}")
+    return 0
+
+
+def _first(ds: Any, n: int | None) -> Any:
+    """The Dataset `input_data` gives, cut to its first n samples (all when n is None)."""
+    if not n:
+        return ds
+    return dataclasses.replace(
+        ds, x_train=ds.x_train[:n], y_train=None if ds.y_train is None else ds.y_train[:n],
+        documents=ds.documents and {"train": ds.documents["train"][:n]},
+    )  # fmt: skip
 
 
 def cmd_decompress(a: argparse.Namespace) -> int:
@@ -729,6 +752,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir")
     _add_no_progress(s)
     s.set_defaults(func=cmd_encode)
+
+    s = sub.add_parser("predict", help="classes of new data from a fine-tuned classifier")
+    s.add_argument("classifier", help="the classifier/ folder that `aekit finetune` writes")
+    s.add_argument("data", help="data read as the pre-training run read its own: every sample, "
+                                "in file order (fashion-mnist, digits: their test split); "
+                                "labels, where present, are scored")  # fmt: skip
+    s.add_argument("--out", required=True, type=Path,
+                   help="predictions.csv or .parquet (row, label, text, predicted, "
+                        "probability, p_CLASS...)")  # fmt: skip
+    s.add_argument("--n", type=_count, help="only the first N samples")
+    s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    s.add_argument("--data-dir")
+    s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")
     s.add_argument("run", help="run folder of a trained autoencoder")

@@ -7,6 +7,11 @@ class AekitError(ValueError):
     user's pipeline code catches it too."""
 
 
+class MissingLabelColumn(AekitError):
+    """The data has no column of the name --label-column gives (a task that can do without
+    labels, such as `predict`, reads the data again without one)."""
+
+
 def check_seed(seed: float) -> None:
     """AekitError unless `seed` is a whole number >= 0 (numpy refuses others deep inside)."""
     if int(seed) != seed or seed < 0:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import AekitError
+from ..errors import AekitError, MissingLabelColumn
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
@@ -37,7 +37,7 @@ def frame_to_arrays(df, source: str, label_column: str | None):
     y = None
     if label_column is not None:
         if label_column not in df.columns:
-            raise AekitError(
+            raise MissingLabelColumn(
                 f"{source}: no label column {label_column!r}; columns are: "
                 f"{', '.join(map(str, df.columns[:20]))}"
             )

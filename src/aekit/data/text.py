@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AekitError
+from ..errors import AekitError, MissingLabelColumn
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default: words of 2+ letters or digits
 
@@ -131,7 +131,7 @@ def read_text(
         lab = None
         if label_column is not None:
             if label_column not in names:
-                raise AekitError(f"{path}: no label column {label_column!r}")
+                raise MissingLabelColumn(f"{path}: no label column {label_column!r}")
             lab = names.index(label_column)
     else:
         idx = [int(c) for c in cols]

@@ -11,12 +11,12 @@ import numpy as np
 
 from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, write_json
 from ..data import BUILTIN, Dataset, load_dataset
-from ..errors import AekitError
+from ..errors import AekitError, MissingLabelColumn
 from ..rows import dense, is_sparse
 from .evaluate import evaluation_data
 
 __all__ = ["data_form", "evaluation_data", "input_data", "input_samples", "load_run", "output_dir",
-           "read_summary", "reader_options", "require_images", "sample_frame", "write_summary",
+           "read_summary", "reader_options", "require_images", "sample_frame", "write_summary", "check_file_out",
            "write_table"]  # fmt: skip
 
 SUMMARY = "summary.json"
@@ -45,12 +45,20 @@ def load_run(run: str | Path, device: str = "cpu", need_encoder: bool = True) ->
 def input_data(ck: Checkpoint, source: str | Path, data_dir: str | None = None) -> Dataset:
     """Every sample of `source` in file order (no split) as the training split of a Dataset,
     scaled with the run's scaler (text: sparse rows), with labels where the data has them; for
-    the built-in data sets, their test split (as the Dataset's training split)."""
+    the built-in data sets, their test split (as the Dataset's training split). A table or
+    text file without the run's label column is read without labels: the tasks that apply a
+    model to data (encode, predict, compress, ...) need none."""
     if str(source) in BUILTIN:
         ds = evaluation_data(ck, source, data_dir)
         return dataclasses.replace(ds, x_train=ds.x_test, y_train=ds.y_test)
-    ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
-                      **reader_options(ck.data))  # fmt: skip
+    options = reader_options(ck.data)
+    try:
+        ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
+                          **options)  # fmt: skip
+    except MissingLabelColumn:
+        options.pop("label_column")
+        ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
+                          **options)  # fmt: skip
     if ds.kind != ck.data.get("kind", ds.kind):
         raise AekitError(
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
@@ -73,14 +81,27 @@ def sample_frame(ds: Dataset) -> Any:
     n = ds.x_train.shape[0]
     df = pd.DataFrame({"row": np.arange(n)})
     if ds.y_train is not None:
-        names = ds.class_names or []
-        df["label"] = [names[int(c)] if int(c) < len(names) else c for c in ds.y_train]
+        names = ds.class_names  # labels index them; a table's labels are its values
+        df["label"] = [names[int(c)] for c in ds.y_train] if names else list(ds.y_train)
     if ds.documents is not None:
         df["text"] = ds.documents["train"]
     return df
 
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def check_file_out(out: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
+    """--out OUT as a Path: a file with one of `suffixes` in a folder that exists."""
+    out = Path(out)
+    if out.suffix.lower() not in suffixes:
+        shown = sorted({{".pq": ".parquet"}.get(x, x) for x in suffixes}, key=suffixes.index)
+        raise AekitError(f"--out {out}: give a {', '.join(shown[:-1])} or {shown[-1]} file")
+    if out.is_dir():
+        raise AekitError(f"--out {out} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise AekitError(f"--out {out}: folder {out.parent} does not exist")
+    return out
 
 
 def write_table(df: Any, out: Path) -> None:

@@ -18,21 +18,14 @@ from ..data import Dataset
 from ..errors import AekitError
 from ..metrics import batched
 from ..progress import progress_bar
-from .common import TABLE_SUFFIXES, sample_frame, write_table
+from .common import TABLE_SUFFIXES, check_file_out, sample_frame, write_table
 
 SUFFIXES = (*TABLE_SUFFIXES, ".npy")
 
 
 def check_out(out: str | Path) -> Path:
     """OUT as a Path: a .csv, .parquet/.pq or .npy file in an existing folder."""
-    out = Path(out)
-    if out.suffix.lower() not in SUFFIXES:
-        raise AekitError(f"--out {out}: give a .csv, .parquet or .npy file")
-    if out.is_dir():
-        raise AekitError(f"--out {out} is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise AekitError(f"--out {out}: folder {out.parent} does not exist")
-    return out
+    return check_file_out(out, SUFFIXES)
 
 
 def codes(ck: Checkpoint, x: Any, batch_size: int = 1024, progress: bool = False) -> np.ndarray:

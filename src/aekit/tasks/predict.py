@@ -1,0 +1,84 @@
+"""`aekit predict`: put a fine-tuned classifier (`aekit finetune`'s `classifier/`) to work on
+new data: each sample's predicted class and the class probabilities, in input order.
+
+The data is read as the classifier's pre-training run read its own (the same columns, TF-IDF
+vocabulary, clip length or series length). Samples that carry labels (the label column, class
+sub-folders) are also scored: accuracy, compared by class name, so a file holding only some of
+the classes is scored right.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..checkpoint import Checkpoint, load
+from ..data import Dataset
+from ..errors import AekitError
+from ..metrics import batched
+from .common import check_file_out, sample_frame, write_table
+
+
+def load_classifier(run: str | Path, device: str = "cpu") -> Checkpoint:
+    """A classifier checkpoint written by `aekit finetune`: its `classifier/` folder, or the
+    finetune output folder that holds it."""
+    from ..checkpoint import MODEL_JSON
+    from ..registry import get_entry
+
+    inner = Path(run) / "classifier"
+    if not (Path(run) / MODEL_JSON).is_file() and (inner / MODEL_JSON).is_file():
+        run = inner
+    ck = load(run, device=device)
+    if get_entry(ck.info["model"]).role != "classifier":
+        raise AekitError(
+            f"{run} holds a {ck.info['model']!r} model, not a classifier; give the classifier/ "
+            "folder that `aekit finetune` writes"
+        )
+    if "classes" not in ck.data or ck.train_config.get("estimator"):
+        raise AekitError(
+            f"{run} was saved by a scikit-learn estimator; load it with "
+            "aekit.AutoencoderClassifier.load and call predict"
+        )
+    return ck
+
+
+def class_names(ck: Checkpoint) -> list[str]:
+    """The name of each of the classifier's outputs, in output order."""
+    names = ck.data.get("class_names")
+    return [str(names[int(c)]) if names else str(c) for c in ck.data["classes"]]
+
+
+def predict_run(
+    ck: Checkpoint, ds: Dataset, out: str | Path, batch_size: int = 1024
+) -> dict[str, Any]:
+    """Classify ds's samples (its training split: `input_data` puts every sample of a file
+    there) and write OUT (.csv or .parquet): `row`, `label` and `text` where the data has them,
+    then `predicted` (the class name), `probability` (of that class) and `p_NAME` for every
+    class. Returns the counts, the accuracy on labelled samples (else None) and the time."""
+    out = check_file_out(out)
+    n = ds.x_train.shape[0]
+    if n == 0:
+        raise AekitError("no samples to classify")
+    t0 = time.perf_counter()
+    probs = torch.softmax(torch.from_numpy(batched(ck.model, ck.model, ds.x_train, batch_size)),
+                          dim=1).numpy()  # fmt: skip
+    seconds = time.perf_counter() - t0
+    names = class_names(ck)
+    k = probs.argmax(1)
+    df = sample_frame(ds)
+    df["predicted"] = np.asarray(names, dtype=object)[k]
+    df["probability"] = probs[np.arange(n), k]
+    for j, name in enumerate(names):
+        df[f"p_{name}"] = probs[:, j]
+    write_table(df, out)
+    accuracy = None
+    if "label" in df:
+        accuracy = float((df["label"].astype(str) == df["predicted"]).mean())
+    return {"samples": int(n), "classes": names, "accuracy": accuracy,
+            "predicted_counts": {c: int(v) for c, v in zip(*np.unique(df["predicted"],
+                                                                      return_counts=True))},
+            "seconds": seconds, "out": str(out)}  # fmt: skip
