@@ -517,6 +517,9 @@ def test_predict_puts_the_fine_tuned_classifier_to_work(runs, tmp_path, capsys):
         assert code == 2 and msg in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "x.npy")
     assert code == 2 and "give a .csv or .parquet file" in err
+    for cmd in (["evaluate"], ["report"], ["embed", "--out", tmp_path / "e"]):  # a traceback
+        code, _, err = run(capsys, cmd[0], ft / "classifier", *cmd[1:])
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "aekit predict" in err
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.npy").exists()
 
 

@@ -208,10 +208,10 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
-    from .checkpoint import load
     from .tasks import evaluate, evaluation_data
+    from .tasks.common import load_run
 
-    ck = load(a.run)
+    ck = load_run(a.run, need_encoder=False)  # a GAN is evaluated on its samples
     ds = evaluation_data(ck, a.data, a.data_dir)
     if a.iw_samples < 0 or a.iw_rows < 1:
         raise AekitError("--iw-samples must be >= 0 and --iw-rows >= 1")

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from . import __version__
-from .checkpoint import atomic_write_bytes, load
+from .checkpoint import atomic_write_bytes
 from .data import Dataset
 from .errors import AekitError
 from .metrics import encode, reconstruct, subsample
@@ -510,9 +510,10 @@ def report_run(
 ) -> Path:
     """Write the report of a trained run (default: RUN/report.html). With the run's own data,
     the metrics recorded at training are shown; other DATA is evaluated afresh."""
+    from .tasks.common import load_run
     from .tasks.evaluate import evaluate, evaluation_data
 
-    ck = load(run, device=device)
+    ck = load_run(run, device=device, need_encoder=False)  # a GAN has a report too
     ds = evaluation_data(ck, data, data_dir)
     run_dir = ck.path if ck.path is not None else Path(run)
     info = ck.info

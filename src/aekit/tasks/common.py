@@ -37,6 +37,11 @@ def load_run(run: str | Path, device: str = "cpu", need_encoder: bool = True) ->
             f"{run} holds a {ck.info['model']!r} model: it generates but has no encoder to "
             "encode or reconstruct with; train an aae for both"
         )
+    if role == "classifier":
+        raise AekitError(
+            f"{run} holds a fine-tuned classifier, not an autoencoder; `aekit predict {run} "
+            "DATA --out FILE` classifies data with it (and scores it where DATA has labels)"
+        )
     if role != "autoencoder":
         raise AekitError(f"{run} holds a {ck.info['model']!r} model, not an autoencoder")
     return ck
