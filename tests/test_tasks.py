@@ -477,8 +477,9 @@ def test_predict_puts_the_fine_tuned_classifier_to_work(runs, tmp_path, capsys):
     assert run(capsys, "finetune", runs / "dae", "--labels", "100", "--seeds", "0", "--epochs",
                "10", "--out", ft, "--no-progress")[0] == 0  # fmt: skip
     recorded = json.loads((ft / "classifier" / "model.json").read_text())["metrics"]
-    code, out, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "p.csv")
-    assert code == 0, err
+    code, out, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "p.csv", "--plot",
+                         tmp_path / "cm.png")  # fmt: skip
+    assert code == 0 and (tmp_path / "cm.png").read_bytes()[:4] == b"\x89PNG", err
     assert out.splitlines()[-1] == f"accuracy on their labels: {recorded['test_accuracy']:.4f}"
     p = pd.read_csv(tmp_path / "p.csv", dtype={"label": str, "predicted": str})
     probs = p[[f"p_{c}" for c in range(10)]].to_numpy()
@@ -498,8 +499,8 @@ def test_predict_puts_the_fine_tuned_classifier_to_work(runs, tmp_path, capsys):
                "--out", tmp_path / "tft", "--no-progress")[0] == 0  # fmt: skip
     pd.DataFrame(cols).head(50).to_csv(tmp_path / "new.csv", index=False)  # no label column
     code, out, err = run(capsys, "predict", tmp_path / "tft", tmp_path / "new.csv", "--out",
-                         tmp_path / "n.parquet")  # fmt: skip
-    assert code == 0 and "accuracy" not in out, err
+                         tmp_path / "n.parquet", "--plot", tmp_path / "shares.png")  # fmt: skip
+    assert code == 0 and "accuracy" not in out and (tmp_path / "shares.png").is_file(), err
     n = pd.read_parquet(tmp_path / "n.parquet")
     assert n.columns.tolist() == ["row", "predicted", "probability", "p_a", "p_b"]
     assert (n["predicted"] == np.where(y[:50] == 1, "b", "a")).mean() > 0.85
@@ -517,6 +518,9 @@ def test_predict_puts_the_fine_tuned_classifier_to_work(runs, tmp_path, capsys):
         assert code == 2 and msg in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "x.npy")
     assert code == 2 and "give a .csv or .parquet file" in err
+    code, _, err = run(capsys, "predict", ft, "digits", "--out", tmp_path / "x.csv", "--plot",
+                       tmp_path / "x.jpg")  # fmt: skip
+    assert code == 2 and "give a .png file" in err
     for cmd in (["evaluate"], ["report"], ["embed", "--out", tmp_path / "e"]):  # a traceback
         code, _, err = run(capsys, cmd[0], ft / "classifier", *cmd[1:])
         assert code == 2 and len(err.strip().splitlines()) == 1 and "aekit predict" in err

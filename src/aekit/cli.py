@@ -374,14 +374,18 @@ def cmd_predict(a: argparse.Namespace) -> int:
     from .tasks.predict import load_classifier, predict_run
 
     check_file_out(a.out)  # before anything is read
+    if a.plot is not None:
+        check_file_out(a.plot, (".png",), "--plot")
     ck = load_classifier(a.classifier, device=str(pick_device(a.device)))
     ds = _first(input_data(ck, a.data, a.data_dir), a.n)
-    s = predict_run(ck, ds, a.out)
+    s = predict_run(ck, ds, a.out, plot=a.plot)
     counts = ", ".join(f"{c} {v:,}" for c, v in s["predicted_counts"].items())
     print(f"{s['samples']:,} samples classified in {s['seconds']:.2f} s ({counts}); "
           f"written to {a.out}")  # fmt: skip
     if s["accuracy"] is not None:
         print(f"accuracy on their labels: {s['accuracy']:.4f}")
+    if s["plot"]:
+        print(f"plot written to {s['plot']}", file=sys.stderr)
     return 0
 
 
@@ -498,10 +502,9 @@ def cmd_compare(a: argparse.Namespace) -> int:
     rows = compare(a.runs)
     note = mismatch(rows)
     if a.plot is not None:
-        if a.plot.suffix.lower() != ".png":
-            raise AekitError(f"--plot {a.plot}: give a .png file")
-        if not a.plot.parent.is_dir():
-            raise AekitError(f"--plot {a.plot}: folder {a.plot.parent} does not exist")
+        from .tasks.common import check_file_out
+
+        check_file_out(a.plot, (".png",), "--plot")
     print(json.dumps(rows) if a.json else table(rows))
     if note:
         print(f"note: {note}", file=sys.stderr)
@@ -761,6 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path,
                    help="predictions.csv or .parquet (row, label, text, predicted, "
                         "probability, p_CLASS...)")  # fmt: skip
+    s.add_argument("--plot", type=Path,
+                   help="also draw a PNG: the confusion matrix where DATA has labels, else "
+                        "the share of samples given each class")  # fmt: skip
     s.add_argument("--n", type=_count, help="only the first N samples")
     s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     s.add_argument("--data-dir")

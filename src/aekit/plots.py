@@ -1,5 +1,6 @@
 """Figures a person can inspect (PNG, Agg backend): training curves, image grids, maps, score
-histograms and ROC curves, class shares, per-feature errors, run comparisons."""
+histograms and ROC curves, class shares, confusion matrices, per-feature errors, run
+comparisons."""
 
 from __future__ import annotations
 
@@ -325,6 +326,31 @@ def class_shares(
     ax.set_ylabel("share of samples")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def confusion(
+    counts: np.ndarray, true_names: list[str], predicted_names: list[str], path: str | Path,
+    title: str = "",
+) -> Path:  # fmt: skip
+    """Confusion matrix: rows the true classes, columns the predicted ones; each cell shows its
+    count, coloured by its share of the row (so a small class reads as well as a large one)."""
+    counts = np.asarray(counts)
+    share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    size = 1.2 + 0.45 * max(len(true_names), len(predicted_names))
+    fig, ax = plt.subplots(figsize=(size + 1.2, size), dpi=100)
+    im = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
+    for (i, j), c in np.ndenumerate(counts):
+        if c:
+            ax.text(j, i, f"{c:,}", ha="center", va="center", fontsize=7,
+                    color="white" if share[i, j] > 0.6 else "black")  # fmt: skip
+    ax.set_xticks(range(len(predicted_names)), predicted_names, rotation=35, ha="right",
+                  fontsize=8)  # fmt: skip
+    ax.set_yticks(range(len(true_names)), true_names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
     return _save(fig, path)
 
 

@@ -96,16 +96,19 @@ def sample_frame(ds: Dataset) -> Any:
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
-def check_file_out(out: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
-    """--out OUT as a Path: a file with one of `suffixes` in a folder that exists."""
+def check_file_out(
+    out: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES, option: str = "--out"
+) -> Path:
+    """OPTION's file as a Path: a file with one of `suffixes` in a folder that exists."""
     out = Path(out)
     if out.suffix.lower() not in suffixes:
         shown = sorted({{".pq": ".parquet"}.get(x, x) for x in suffixes}, key=suffixes.index)
-        raise AekitError(f"--out {out}: give a {', '.join(shown[:-1])} or {shown[-1]} file")
+        names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+        raise AekitError(f"{option} {out}: give a {names} file")
     if out.is_dir():
-        raise AekitError(f"--out {out} is a folder; give a file name")
+        raise AekitError(f"{option} {out} is a folder; give a file name")
     if not out.parent.is_dir():
-        raise AekitError(f"--out {out}: folder {out.parent} does not exist")
+        raise AekitError(f"{option} {out}: folder {out.parent} does not exist")
     return out
 
 

@@ -53,13 +53,16 @@ def class_names(ck: Checkpoint) -> list[str]:
 
 
 def predict_run(
-    ck: Checkpoint, ds: Dataset, out: str | Path, batch_size: int = 1024
-) -> dict[str, Any]:
+    ck: Checkpoint, ds: Dataset, out: str | Path, batch_size: int = 1024,
+    plot: str | Path | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Classify ds's samples (its training split: `input_data` puts every sample of a file
     there) and write OUT (.csv or .parquet): `row`, `label` and `text` where the data has them,
     then `predicted` (the class name), `probability` (of that class) and `p_NAME` for every
-    class. Returns the counts, the accuracy on labelled samples (else None) and the time."""
+    class. Returns the counts, the accuracy on labelled samples (else None) and the time.
+    `plot` (a .png) draws the confusion matrix of labelled samples, else the predicted counts."""
     out = check_file_out(out)
+    plot = check_file_out(plot, (".png",), "--plot") if plot is not None else None
     n = ds.x_train.shape[0]
     if n == 0:
         raise AekitError("no samples to classify")
@@ -76,9 +79,23 @@ def predict_run(
         df[f"p_{name}"] = probs[:, j]
     write_table(df, out)
     accuracy = None
+    counts = {c: int((df["predicted"] == c).sum()) for c in names}
     if "label" in df:
-        accuracy = float((df["label"].astype(str) == df["predicted"]).mean())
+        truth = df["label"].astype(str)
+        accuracy = float((truth == df["predicted"]).mean())
+    if plot is not None:
+        from .. import plots
+
+        if "label" in df:
+            true_names = sorted(set(truth), key=lambda c: (c not in names, names.index(c)
+                                                          if c in names else c))  # fmt: skip
+            matrix = np.array([[int(((truth == t) & (df["predicted"] == p)).sum())
+                                for p in names] for t in true_names])  # fmt: skip
+            plots.confusion(matrix, true_names, names, plot,
+                            title=f"{n:,} samples, accuracy {accuracy:.3f}")  # fmt: skip
+        else:
+            plots.class_shares([counts[c] / n for c in names], names, plot,
+                               title=f"{n:,} samples: predicted classes")  # fmt: skip
     return {"samples": int(n), "classes": names, "accuracy": accuracy,
-            "predicted_counts": {c: int(v) for c, v in zip(*np.unique(df["predicted"],
-                                                                      return_counts=True))},
-            "seconds": seconds, "out": str(out)}  # fmt: skip
+            "predicted_counts": counts, "seconds": seconds, "out": str(out),
+            "plot": None if plot is None else str(plot)}  # fmt: skip
