@@ -338,3 +338,20 @@ def test_gan_defaults_are_the_measured_recipe_and_runs_saved_before_ema_still_lo
     gen = torch.Generator()
     assert torch.equal(old.eval().sample(8, generator=gen.manual_seed(1)),
                        again.eval().sample(8, generator=gen.manual_seed(1)))  # fmt: skip
+
+
+def test_aae_refuses_the_option_its_architecture_does_not_read():
+    """The aae is convolutional on images and signals and an MLP on rows: `hidden` given for
+    images, or `channels` for rows, would be ignored, so it is refused by name; the defaults,
+    and AnomalyDetector's MLP default on image rows, still build."""
+    with pytest.raises(AekitError, match="convolutional; hidden does not apply"):
+        build_model("aae", input_shape=(1, 8, 8), hidden=[64])
+    with pytest.raises(AekitError, match="an MLP; channels does not apply"):
+        build_model("aae", input_shape=(30,), channels=[8])
+    assert build_model("aae", input_shape=(1, 8, 8), channels=[8, 16]).latent == 8
+    assert build_model("aae", input_shape=(30,), hidden=[16]).latent == 8
+    from aekit import AnomalyDetector
+
+    x = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    det = AnomalyDetector(model="aae", input_shape=(1, 8, 8), epochs=1, latent=2).fit(x)
+    assert det.decision_scores_.shape == (64,)

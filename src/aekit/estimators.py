@@ -381,7 +381,8 @@ def _model_config(est: Any, x: Any) -> dict[str, Any]:
     for key in ("noise", "sparsity", "hidden", "recon_loss", "trim"):  # recon_loss: detector
         if getattr(est, key, None) is not None:
             cfg[key] = getattr(est, key)
-    if "hidden" not in default_config(est.model) and cfg.get("hidden") == MLP_HIDDEN:
+    conv = "hidden" not in default_config(est.model) or (est.model == "aae" and len(shape) > 1)
+    if conv and cfg.get("hidden") == MLP_HIDDEN:
         del cfg["hidden"]  # the detector's MLP default means nothing to a conv model
     return cfg
 

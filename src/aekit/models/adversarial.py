@@ -274,6 +274,9 @@ class LatentDiscriminator(nn.Module):
         return self.net(z).squeeze(1)
 
 
+AAE_CHANNELS, AAE_HIDDEN = (32, 64), (512, 256)
+
+
 @register(
     "aae", "adversarial autoencoder: codes pushed to N(0, I) by a latent discriminator; generates"
 )
@@ -286,8 +289,8 @@ class AdversarialAutoencoder(Autoencoder):
         self,
         input_shape: Sequence[int],
         latent: int = 8,
-        channels: Sequence[int] = (32, 64),  # images and signals: one stride-2 conv per entry
-        hidden: Sequence[int] = (512, 256),  # tables: hidden layer sizes
+        channels: Sequence[int] = AAE_CHANNELS,  # images and signals: one stride-2 conv each
+        hidden: Sequence[int] = AAE_HIDDEN,  # tables: hidden layer sizes
         activation: str = "relu",
         critic_hidden: Sequence[int] = (256, 256),  # the latent discriminator's layers
         adv_weight: float = 0.001,  # weight of the encoder's adversarial loss beside recon
@@ -304,7 +307,15 @@ class AdversarialAutoencoder(Autoencoder):
         self.adv_weight = float(adv_weight)
         self.label_smoothing = float(label_smoothing)
         self.lr_d_scale = float(lr_d_scale)
-        if len(self.input_shape) in (2, 3):  # signals (C, L) and images (C, H, W)
+        conv = len(self.input_shape) in (2, 3)  # signals (C, L) and images (C, H, W)
+        unused = ("hidden", hidden, AAE_HIDDEN) if conv else ("channels", channels, AAE_CHANNELS)
+        if tuple(unused[1]) != unused[2]:  # it would be ignored: say so instead
+            raise AekitError(
+                f"the aae on samples of shape {tuple(self.input_shape)} is "
+                f"{'convolutional' if conv else 'an MLP'}; {unused[0]} does not apply (give "
+                f"{'channels' if conv else 'hidden'})"
+            )
+        if conv:
             self.encoder = ConvEncoder(self.input_shape, channels, self.latent, activation)
             self.decoder = ConvDecoder(self.latent, channels, self.input_shape, activation)
         else:
