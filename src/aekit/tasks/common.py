@@ -15,9 +15,9 @@ from ..errors import AekitError, MissingLabelColumn
 from ..rows import dense, is_sparse
 from .evaluate import evaluation_data
 
-__all__ = ["data_form", "evaluation_data", "input_data", "input_samples", "load_run", "output_dir",
-           "read_summary", "reader_options", "require_images", "sample_frame", "write_summary", "check_file_out",
-           "write_table"]  # fmt: skip
+__all__ = ["check_file_out", "data_form", "evaluation_data", "input_data", "input_samples",
+           "load_run", "output_dir", "read_summary", "reader_options", "require_images",
+           "sample_frame", "write_summary", "write_table"]  # fmt: skip
 
 SUMMARY = "summary.json"
 

@@ -278,8 +278,8 @@ def detect_score(
     top: int = TOP, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Score every row of PATH with the detector in RUN and write the rows plus `score`,
-    `is_anomaly`, `confidence` (`_calls`) and the `top` contributing columns (`top_1`..., with `top_1_share`...) to
-    OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
+    `is_anomaly`, `confidence` (`_calls`) and the `top` contributing columns (`top_1`...,
+    with `top_1_share`...) to OUT (CSV, or Parquet for .parquet), in input order. Reads `chunk_rows` rows at a time;
     OUT appears only when every row was scored."""
     from ..estimators import AnomalyDetector
     from ..progress import progress_bar
@@ -357,7 +357,8 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     """Score time series, audio or text with a detector fitted on that kind: the file (or
     folder) is read as the run read its own data (same TF-IDF vocabulary, clip length, series
     length), in memory, and OUT gets one row per sample in input order: `row`, `label` (when
-    the data has labels), `text` (documents), `score`, `is_anomaly` and the top features."""
+    the data has labels), `text` (documents), `score`, `is_anomaly`, `confidence` and the top
+    features."""
     from ..data import load_dataset
     from .common import reader_options, sample_frame, write_table
 

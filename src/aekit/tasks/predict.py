@@ -38,11 +38,13 @@ def load_classifier(run: str | Path, device: str = "cpu") -> Checkpoint:
             f"{run} holds a {ck.info['model']!r} model, not a classifier; give the classifier/ "
             "folder that `aekit finetune` writes"
         )
-    if "classes" not in ck.data or ck.train_config.get("estimator"):
+    if ck.train_config.get("estimator"):
         raise AekitError(
             f"{run} was saved by a scikit-learn estimator; load it with "
             "aekit.AutoencoderClassifier.load and call predict"
         )
+    if "classes" not in ck.data:
+        raise AekitError(f"{run} does not record its classes; run `aekit finetune` again")
     return ck
 
 
@@ -66,17 +68,18 @@ def predict_run(
     n = ds.x_train.shape[0]
     if n == 0:
         raise AekitError("no samples to classify")
+    import pandas as pd
+
     t0 = time.perf_counter()
     probs = torch.softmax(torch.from_numpy(batched(ck.model, ck.model, ds.x_train, batch_size)),
                           dim=1).numpy()  # fmt: skip
     seconds = time.perf_counter() - t0
     names = class_names(ck)
     k = probs.argmax(1)
-    df = sample_frame(ds)
-    df["predicted"] = np.asarray(names, dtype=object)[k]
-    df["probability"] = probs[np.arange(n), k]
-    for j, name in enumerate(names):
-        df[f"p_{name}"] = probs[:, j]
+    ours = pd.DataFrame({"predicted": np.asarray(names, dtype=object)[k],
+                         "probability": probs[np.arange(n), k],
+                         **{f"p_{name}": probs[:, j] for j, name in enumerate(names)}})  # fmt: skip
+    df = pd.concat([sample_frame(ds), ours], axis=1)
     write_table(df, out)
     accuracy = None
     counts = {c: int((df["predicted"] == c).sum()) for c in names}
