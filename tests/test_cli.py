@@ -350,6 +350,10 @@ def test_no_progress_reaches_embed_evaluate_and_download(tmp_path, monkeypatch, 
                         lambda d, url, progress: asked.append(progress) or tmp_path)  # fmt: skip
     assert run(capsys, "download", "fashion-mnist", "--data-dir", str(tmp_path), *flag)[0] == 0
     assert asked == [not flag]
+    shown.clear()  # encode's bar over the samples, drawn only when wanted
+    assert run(capsys, "encode", str(vae), "digits", "--out", str(tmp_path / "c.npy"),
+               *flag)[0] == 0  # fmt: skip
+    assert shown == ([] if flag else [("encoding", True)])
 
 
 def test_rgb_image_folder_run(tmp_path, capsys):

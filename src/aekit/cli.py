@@ -378,7 +378,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
         check_file_out(a.plot, (".png",), "--plot")
     ck = load_classifier(a.classifier, device=str(pick_device(a.device)))
     ds = _first(input_data(ck, a.data, a.data_dir), a.n)
-    s = predict_run(ck, ds, a.out, plot=a.plot)
+    s = predict_run(ck, ds, a.out, plot=a.plot, progress=not a.no_progress)
     counts = ", ".join(f"{c} {v:,}" for c, v in s["predicted_counts"].items())
     print(f"{s['samples']:,} samples classified in {s['seconds']:.2f} s ({counts}); "
           f"written to {a.out}")  # fmt: skip
@@ -770,6 +770,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=_count, help="only the first N samples")
     s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     s.add_argument("--data-dir")
+    _add_no_progress(s)
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")

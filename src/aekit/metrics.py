@@ -86,13 +86,30 @@ def ssim(a: Any, b: Any, data_range: float = 1.0, win_size: int = 11, sigma: flo
 
 
 @torch.no_grad()
-def batched(model, fn, x: Any, batch_size: int = 1024) -> np.ndarray:
-    """fn applied to x in batches on the model's device, in eval mode, as a float32 array."""
+def batched(
+    model, fn, x: Any, batch_size: int = 1024, progress: bool = False, desc: str = ""
+) -> np.ndarray:
+    """fn applied to x in batches on the model's device, in eval mode, as a float32 array;
+    `progress` shows a bar over the samples (on a terminal or in a notebook)."""
+    from .progress import progress_bar
+
     model.eval()
     device = next(model.parameters()).device
     xt = SparseRows(x) if is_sparse(x) else _t(x)  # sparse rows: dense one batch at a time
-    outs = [fn(xt[i : i + batch_size].to(device)).cpu() for i in range(0, len(xt), batch_size)]
+    starts = range(0, len(xt), batch_size)
+    if progress:  # a bar over the batches, counted in samples
+        bar = progress_bar(total=len(xt), desc=desc, unit="sample", leave=False)
+        starts = _counted(starts, bar, batch_size, len(xt))
+    outs = [fn(xt[i : i + batch_size].to(device)).cpu() for i in starts]
     return torch.cat(outs).numpy()
+
+
+def _counted(starts: range, bar: Any, step: int, n: int) -> Any:
+    """The batch starts, moving `bar` by each batch's samples once it is done; closes it."""
+    with bar:
+        for i in starts:
+            yield i
+            bar.update(min(step, n - i))
 
 
 def reconstruct(model, x: Any, batch_size: int = 1024) -> np.ndarray:

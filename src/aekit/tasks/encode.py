@@ -11,13 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..checkpoint import Checkpoint, save_npy
 from ..data import Dataset
 from ..errors import AekitError
 from ..metrics import batched
-from ..progress import progress_bar
 from .common import TABLE_SUFFIXES, check_file_out, sample_frame, write_table
 
 SUFFIXES = (*TABLE_SUFFIXES, ".npy")
@@ -26,22 +23,6 @@ SUFFIXES = (*TABLE_SUFFIXES, ".npy")
 def check_out(out: str | Path) -> Path:
     """OUT as a Path: a .csv, .parquet/.pq or .npy file in an existing folder."""
     return check_file_out(out, SUFFIXES)
-
-
-def codes(ck: Checkpoint, x: Any, batch_size: int = 1024, progress: bool = False) -> np.ndarray:
-    """The run's codes of scaled samples x (dense or sparse rows), (N, latent) float32, one
-    batch at a time on the model's device, with a progress bar over the samples."""
-    n = x.shape[0]
-    bar = progress_bar(total=n, show=progress, desc="encoding", unit="sample", leave=False)
-    parts = []
-    try:
-        for i in range(0, n, batch_size * 16):  # the bar moves every 16 batches
-            parts.append(batched(ck.model, ck.model.encode, x[i : i + batch_size * 16],
-                                 batch_size))  # fmt: skip
-            bar.update(min(batch_size * 16, n - i))
-    finally:
-        bar.close()
-    return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
 
 
 def encode_run(
@@ -56,7 +37,7 @@ def encode_run(
     if n == 0:
         raise AekitError("no samples to encode")
     t0 = time.perf_counter()
-    z = codes(ck, ds.x_train, progress=progress)
+    z = batched(ck.model, ck.model.encode, ds.x_train, progress=progress, desc="encoding")
     seconds = time.perf_counter() - t0
     if out.suffix.lower() == ".npy":
         save_npy(out, z)

@@ -56,7 +56,7 @@ def class_names(ck: Checkpoint) -> list[str]:
 
 def predict_run(
     ck: Checkpoint, ds: Dataset, out: str | Path, batch_size: int = 1024,
-    plot: str | Path | None = None,
+    plot: str | Path | None = None, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Classify ds's samples (its training split: `input_data` puts every sample of a file
     there) and write OUT (.csv or .parquet): `row`, `label` and `text` where the data has them,
@@ -71,8 +71,8 @@ def predict_run(
     import pandas as pd
 
     t0 = time.perf_counter()
-    probs = torch.softmax(torch.from_numpy(batched(ck.model, ck.model, ds.x_train, batch_size)),
-                          dim=1).numpy()  # fmt: skip
+    logits = batched(ck.model, ck.model, ds.x_train, batch_size, progress, "classifying")
+    probs = torch.softmax(torch.from_numpy(logits), dim=1).numpy()
     seconds = time.perf_counter() - t0
     names = class_names(ck)
     k = probs.argmax(1)
