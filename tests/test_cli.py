@@ -70,7 +70,7 @@ def test_info_on_estimator_and_bare_array_checkpoints(tmp_path, capsys):
     code, out, _ = run(capsys, "info", str(tmp_path / "bare"))
     assert code == 0 and "None" not in out, out
     assert "data           not recorded (samples of shape (6,))" in out
-    assert "training       1 epochs, batch 64, adam lr 0.002 (cosine), seed 0" in out
+    assert "training       1 epoch, batch 64, adam lr 0.002 (cosine), seed 0" in out
 
 
 def test_an_interrupted_train_says_how_far_it_got_and_how_to_go_on(tmp_path, capsys,
@@ -337,8 +337,9 @@ def test_no_progress_reaches_embed_evaluate_and_download(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(aekit.progress, "progress_bar", spy)
     vae = tmp_path / "vae"
-    assert run(capsys, "train", "digits", "--model", "vae", "--latent", "4", "--epochs", "1",
-               "--out", str(vae), "--no-progress", "--no-report")[0] == 0  # fmt: skip
+    code, out, _ = run(capsys, "train", "digits", "--model", "vae", "--latent", "4", "--epochs",
+                       "1", "--out", str(vae), "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0 and " parameters, 1 epoch in " in out  # not "1 epochs"
     shown.clear()
     assert run(capsys, "embed", str(vae), "--n", "120", "--out", str(tmp_path / "e"), *flag)[0] == 0
     assert run(capsys, "evaluate", str(vae), "--iw-samples", "5", "--iw-rows", "10", *flag)[0] == 0

@@ -201,7 +201,7 @@ def cmd_train(a: argparse.Namespace) -> int:
         parts.append(f"active code units {100 * m['test_active_fraction']:.1f}%")
     if m.get("test_mean_activation") is not None:
         parts.append(f"mean code activation {m['test_mean_activation']:.3f}")
-    print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epochs "
+    print(f"{a.model}: {m['num_parameters']:,} parameters, {m['epochs_run']} epoch{'s' * (m['epochs_run'] != 1)} "
           f"in {m['train_seconds']:.1f} s" + "".join(f"; {', '.join(parts)}" for _ in parts[:1]))  # fmt: skip
     print(f"run written to {a.out}")
     return 0
@@ -250,7 +250,7 @@ def cmd_info(a: argparse.Namespace) -> int:
         print(f"training       {tc['estimator']}, {json.dumps(tc.get('params', {}))}")
     else:  # what was recorded (a fine-tuned classifier records no optimizer or schedule)
         opt = " ".join(fmt.format(tc[k]) for k, fmt in INFO_OPTIMIZER if tc.get(k) is not None)
-        parts = [f"{tc['epochs']} epochs" if tc.get("epochs") is not None else "",
+        parts = [f"{tc['epochs']} epoch{'s' * (tc['epochs'] != 1)}" if tc.get("epochs") is not None else "",
                  f"batch {tc['batch_size']}" if tc.get("batch_size") is not None else "", opt,
                  f"seed {tc['seed']}" if tc.get("seed") is not None else ""]  # fmt: skip
         print(f"training       {', '.join(p for p in parts if p)}")

@@ -459,7 +459,7 @@ def _summary(
     what = "code" if encoder else "noise vector"
     head = f"A <b>{_esc(info.get('model'))}</b> model with a {_fmt(cfg.get('latent'))}-d {what}"
     if "epochs_run" in train:
-        head += f", trained {train['epochs_run']} epochs"
+        head += f", trained {train['epochs_run']} epoch{'s' * (train['epochs_run'] != 1)}"
         if train.get("train_seconds") is not None:
             head += f" in {train['train_seconds']:.0f} s"
     if detection is not None and detection.get("n_fit") is not None:
