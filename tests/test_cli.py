@@ -374,6 +374,36 @@ def test_rgb_image_folder_run(tmp_path, capsys):
     assert (out / "reconstructions.png").is_file()
 
 
+def test_image_folders_of_other_sizes_are_read_at_the_models_size(tmp_path, capsys):
+    """A folder of mixed sizes trained without --image-size: one note names the sizes and the
+    one chosen (the first image's). Other folders, of other sizes and gray where the run was
+    RGB, are then read at the model's size and channels by encode and evaluate."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name, sizes, mode in (("mixed", [(20, 24), (28, 24)], "RGB"), ("big", [(40, 40)], "L")):
+        for c in ("a", "b"):
+            (tmp_path / name / c).mkdir(parents=True)
+            for i in range(12):
+                h, w = sizes[i % len(sizes)]
+                shape = (h, w, 3) if mode == "RGB" else (h, w)
+                Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8)).save(
+                    tmp_path / name / c / f"{i}.png")  # fmt: skip
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", str(tmp_path / "mixed"), "--model", "conv", "--latent",
+                       "4", "--epochs", "1", "--out", str(out), "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0 and err.count("aekit: note:") == 1
+    assert "the images come in 2 sizes (12 of 20x24, 12 of 28x24); all are resized to 20x24" in err
+    assert json.loads((out / "model.json").read_text())["config"]["input_shape"] == [3, 20, 24]
+    code, text, err = run(capsys, "encode", str(out), str(tmp_path / "big"), "--out",
+                          str(tmp_path / "c.npy"))  # fmt: skip
+    assert code == 0 and "note" not in err and np.load(tmp_path / "c.npy").shape == (24, 4), err
+    code, _, err = run(capsys, "evaluate", str(out), str(tmp_path / "big"))
+    assert code == 0 and "note" not in err, err
+    code, _, err = run(capsys, "evaluate", str(out))  # its own folder: read as at training
+    assert code == 0 and "note" not in err, err
+
+
 def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):
     table = _csv(tmp_path)
     out = tmp_path / "run"

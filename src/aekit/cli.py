@@ -9,11 +9,12 @@ import argparse
 import dataclasses
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import AekitError
+from .errors import AekitError, AekitNote
 
 
 class _Parser(argparse.ArgumentParser):
@@ -965,7 +966,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd = " ".join(c for c in (args.command, getattr(args, "detect_command", None)) if c)
             raise AekitError(f"aekit {cmd}: unrecognized arguments: {' '.join(extra)} "
                              f"(see aekit {cmd} --help)")  # fmt: skip
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():  # notes on the data: one line each, as they come
+            warnings.simplefilter("always", AekitNote)
+            warnings.showwarning = _show_note(warnings.showwarning)
+            return int(args.func(args) or 0)
     except AekitError as e:
         print(f"aekit: error: {e}", file=sys.stderr)
         return 2
@@ -975,6 +979,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"aekit: interrupted{_resume_hint(args)}", file=sys.stderr)
         return 130
+
+
+def _show_note(show: Any) -> Any:
+    """warnings.showwarning that prints an AekitNote as one `aekit: note:` line and leaves
+    other warnings to `show`."""
+
+    def note_or_show(message, category, *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, AekitNote):
+            print(f"aekit: note: {message}", file=sys.stderr)
+        else:
+            show(message, category, *args, **kwargs)
+
+    return note_or_show
 
 
 def _resume_hint(args: argparse.Namespace | None) -> str:

@@ -12,6 +12,11 @@ class MissingLabelColumn(AekitError):
     labels, such as `predict`, reads the data again without one)."""
 
 
+class AekitNote(UserWarning):
+    """Something the user should know about their data that is not an error (e.g. images of
+    several sizes were resized to one). The CLI prints it as one `aekit: note:` line."""
+
+
 def check_seed(seed: float) -> None:
     """AekitError unless `seed` is a whole number >= 0 (numpy refuses others deep inside)."""
     if int(seed) != seed or seed < 0:

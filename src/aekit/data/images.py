@@ -5,11 +5,13 @@ Images in sub-folders are labelled by the sub-folder's name (the ImageFolder con
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import AekitError
+from ..errors import AekitError, AekitNote
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SIXTEEN_BIT = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # Pillow's modes for 16-bit gray PNGs
@@ -44,6 +46,14 @@ def read_folder(
         raise AekitError(f"channels must be 1 or 3, got {channels}")
     if image_size is None:
         image_size = (opened[0].height, opened[0].width)
+        sizes = Counter(f"{im.height}x{im.width}" for im in opened)
+        if len(sizes) > 1:
+            seen = ", ".join(f"{n} of {s}" for s, n in sizes.most_common(3))
+            warnings.warn(AekitNote(
+                f"{folder}: the images come in {len(sizes)} sizes ({seen}"
+                f"{', ...' if len(sizes) > 3 else ''}); all are resized to {image_size[0]}x"
+                f"{image_size[1]}, the first image's (--image-size HxW chooses)"
+            ), stacklevel=2)  # fmt: skip
     h, w = image_size
     mode = "L" if channels == 1 else "RGB"
     arrays = []

@@ -13,7 +13,7 @@ from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, wri
 from ..data import BUILTIN, Dataset, load_dataset
 from ..errors import AekitError, MissingLabelColumn
 from ..rows import dense, is_sparse
-from .evaluate import evaluation_data
+from .evaluate import evaluation_data, image_reading
 
 __all__ = ["check_file_out", "data_form", "evaluation_data", "input_data", "input_samples",
            "load_run", "output_dir", "read_summary", "reader_options", "require_images",
@@ -134,6 +134,8 @@ def reader_options(data: dict[str, Any]) -> dict[str, Any]:
     so that other data is read the same way."""
     args = data.get("load_args", {})
     out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
+    for k, v in image_reading(data).items():
+        out.setdefault(k, v)
     if data.get("features"):
         out["features"] = data["features"]
     return out

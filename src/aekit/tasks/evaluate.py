@@ -46,6 +46,9 @@ def evaluation_data(
         args["data_dir"] = data_dir
     if ck.data.get("features"):  # the run's own vocabulary / audio settings, not refitted
         args["features"] = ck.data["features"]
+    for k, v in image_reading(ck.data).items():
+        if args.get(k) is None:
+            args[k] = v
     ds = load_dataset(source, **args)
     _check_compatible(ck, ds)
     if ds.scaler.to_dict() != ck.scaler.to_dict():  # rescale with the model's own scaler
@@ -54,6 +57,16 @@ def evaluation_data(
             setattr(ds, split, ck.scaler.transform(ds.scaler.inverse_transform(arr)))
         ds.scaler = ck.scaler
     return ds
+
+
+def image_reading(data: dict[str, Any]) -> dict[str, Any]:
+    """For a model of images: the size and channels to read an image folder at, its samples'
+    (so that a folder of other sizes is resized to what the model takes, and one of mixed
+    sizes is not sized by its first image); {} for other data."""
+    shape = data.get("sample_shape") or []
+    if data.get("kind") != "image" or len(shape) != 3:
+        return {}
+    return {"image_size": (int(shape[1]), int(shape[2])), "channels": int(shape[0])}
 
 
 def _check_compatible(ck: Checkpoint, ds: Dataset) -> None:
