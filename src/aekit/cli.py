@@ -758,7 +758,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_encode)
 
     s = sub.add_parser("predict", help="classes of new data from a fine-tuned classifier")
-    s.add_argument("classifier", help="the classifier/ folder that `aekit finetune` writes")
+    s.add_argument("classifier", help="what `aekit finetune --out FT` wrote: FT or FT/classifier")
     s.add_argument("data", help="data read as the pre-training run read its own: every sample, "
                                 "in file order (fashion-mnist, digits: their test split); "
                                 "labels, where present, are scored")  # fmt: skip
