@@ -12,8 +12,10 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})
-    assert "best epoch" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "best epoch" in out and "359 codes of 24 values" in out and "calls are less" in out
     assert (tmp_path / "runs/readme-example/model.safetensors").is_file()
+    assert (tmp_path / "runs/readme-dae/codes.csv").is_file()
 
 
 def test_readme_error_example_is_what_the_cli_prints(tmp_path, capsys):
