@@ -7,11 +7,6 @@ class AekitError(ValueError):
     user's pipeline code catches it too."""
 
 
-class MissingLabelColumn(AekitError):
-    """The data has no column of the name --label-column gives (a task that can do without
-    labels, such as `predict`, reads the data again without one)."""
-
-
 class AekitNote(UserWarning):
     """Something the user should know about their data that is not an error (e.g. images of
     several sizes were resized to one). The CLI prints it as one `aekit: note:` line."""

@@ -56,6 +56,7 @@ def load_dataset(
     val_fraction: float = 0.1,
     test_fraction: float = 0.2,
     label_column: str | None = None,
+    label_optional: bool = False,
     image_size: tuple[int, int] | None = None,
     channels: int | None = None,
     limit: int | None = None,
@@ -77,6 +78,8 @@ def load_dataset(
     Audio folders: `audio_features` "logmel" or "waveform", clips of `clip_seconds`, all at one
     sample rate unless `resample` gives one. `features`, a trained model's saved description
     (Dataset.features), makes new data into exactly the features the model was trained on.
+    `label_optional`: a table or text file without `label_column` is read without labels
+    (a trained model applied to new, unlabelled rows) instead of refused.
     """
     if not 0 <= val_fraction < 1 or not 0 <= test_fraction < 1:
         raise AekitError("val_fraction and test_fraction must be in [0, 1)")
@@ -112,7 +115,8 @@ def load_dataset(
     if text_column is not None or saved_type == "tfidf":
         if text_column is None:
             raise AekitError(f"{path}: the model was trained on text; give --text-column")
-        return _load_text(path, text_column, label_column, vocab_size, features, limit, split)
+        return _load_text(path, text_column, label_column, vocab_size, features, limit, split,
+                          label_optional)  # fmt: skip
     is_series = series.is_series_folder(path) or series.looks_like_series(path)
     is_audio = audio.is_audio_folder(path)
     if label_column is not None and (is_series or is_audio):
@@ -135,7 +139,7 @@ def load_dataset(
         )
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:
-        x, y, columns = tables.read_table(path, label_column)
+        x, y, columns = tables.read_table(path, label_column, label_optional)
         x, y = _limit(x, y, limit, seed)
         return make_dataset(
             path.stem, "table", x, y, feature_names=columns, source=str(path), **split
@@ -159,8 +163,9 @@ def load_dataset(
 def _load_text(
     path: Path, text_column: str, label_column: str | None, vocab_size: int,
     features: dict[str, Any] | None, limit: int | None, split: dict[str, Any],
+    label_optional: bool = False,
 ) -> Dataset:  # fmt: skip
-    docs, y, class_names = text.read_text(path, text_column, label_column)
+    docs, y, class_names = text.read_text(path, text_column, label_column, label_optional)
     docs, y = _limit(docs, y, limit, split["seed"])
 
     def fit_text(train_docs: np.ndarray) -> text.TextFeatures:  # on the training split only

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import AekitError, MissingLabelColumn
+from ..errors import AekitError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
@@ -28,16 +28,17 @@ def read_frame(path: Path):
         raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
 
 
-def frame_to_arrays(df, source: str, label_column: str | None):
-    """Numeric features (float32), labels or None, feature names; clear errors otherwise."""
+def frame_to_arrays(df, source: str, label_column: str | None, label_optional: bool = False):
+    """Numeric features (float32), labels or None, feature names; clear errors otherwise. With
+    `label_optional`, a frame without `label_column` is read without labels."""
     import pandas as pd
 
     if len(df) == 0:
         raise AekitError(f"{source}: the table has no rows")
     y = None
-    if label_column is not None:
+    if label_column is not None and (label_column in df.columns or not label_optional):
         if label_column not in df.columns:
-            raise MissingLabelColumn(
+            raise AekitError(
                 f"{source}: no label column {label_column!r}; columns are: "
                 f"{', '.join(map(str, df.columns[:20]))}"
             )
@@ -67,8 +68,8 @@ def frame_to_arrays(df, source: str, label_column: str | None):
     return x, y, [str(c) for c in df.columns]
 
 
-def read_table(path: Path, label_column: str | None = None):
-    return frame_to_arrays(read_frame(path), str(path), label_column)
+def read_table(path: Path, label_column: str | None = None, label_optional: bool = False):
+    return frame_to_arrays(read_frame(path), str(path), label_column, label_optional)
 
 
 def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AekitError, MissingLabelColumn
+from ..errors import AekitError
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default: words of 2+ letters or digits
 
@@ -108,9 +108,10 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def read_text(
-    path: Path, text_column: str, label_column: str | None = None
+    path: Path, text_column: str, label_column: str | None = None, label_optional: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
-    """Documents (N,) as an object array, integer labels or None, and the class names."""
+    """Documents (N,) as an object array, integer labels or None, and the class names. With
+    `label_optional`, a file whose header has no `label_column` is read without labels."""
     cols, header = _columns(text_column)
     if path.suffix.lower() in (".parquet", ".pq"):
         from .tables import read_frame
@@ -129,9 +130,9 @@ def read_text(
             raise AekitError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(names)}")
         idx = [names.index(str(c)) for c in cols]
         lab = None
-        if label_column is not None:
+        if label_column is not None and (label_column in names or not label_optional):
             if label_column not in names:
-                raise MissingLabelColumn(f"{path}: no label column {label_column!r}")
+                raise AekitError(f"{path}: no label column {label_column!r}")
             lab = names.index(label_column)
     else:
         idx = [int(c) for c in cols]

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, write_json
 from ..data import BUILTIN, Dataset, load_dataset
-from ..errors import AekitError, MissingLabelColumn
+from ..errors import AekitError
 from ..rows import dense, is_sparse
 from .evaluate import evaluation_data, image_reading
 
@@ -56,14 +56,8 @@ def input_data(ck: Checkpoint, source: str | Path, data_dir: str | None = None) 
     if str(source) in BUILTIN:
         ds = evaluation_data(ck, source, data_dir)
         return dataclasses.replace(ds, x_train=ds.x_test, y_train=ds.y_test)
-    options = reader_options(ck.data)
-    try:
-        ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
-                          **options)  # fmt: skip
-    except MissingLabelColumn:
-        options.pop("label_column")
-        ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
-                          **options)  # fmt: skip
+    ds = load_dataset(source, val_fraction=0.0, test_fraction=0.0, data_dir=data_dir,
+                      label_optional=True, **reader_options(ck.data))  # fmt: skip
     if ds.kind != ck.data.get("kind", ds.kind):
         raise AekitError(
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
