@@ -82,6 +82,14 @@ def _size(text: str) -> tuple[int, int]:
     return v[0], v[1]
 
 
+def _add_apply_options(s: argparse.ArgumentParser) -> None:
+    """What the commands that apply a model to every sample of DATA (encode, predict) take."""
+    s.add_argument("--n", type=_count, help="only the first N samples")
+    s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    s.add_argument("--data-dir")
+    _add_no_progress(s)
+
+
 def _add_no_progress(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     p.add_argument(
         "--no-progress",
@@ -357,10 +365,10 @@ def cmd_compress(a: argparse.Namespace) -> int:
 
 def cmd_encode(a: argparse.Namespace) -> int:
     from .engine import pick_device
-    from .tasks.common import input_data, load_run
-    from .tasks.encode import check_out, encode_run
+    from .tasks.common import check_file_out, input_data, load_run
+    from .tasks.encode import SUFFIXES, encode_run
 
-    check_out(a.out)  # before anything is read
+    check_file_out(a.out, SUFFIXES)  # before anything is read
     ck = load_run(a.run, device=str(pick_device(a.device)))
     ds = _first(input_data(ck, a.data, a.data_dir), a.n)
     s = encode_run(ck, ds, a.out, progress=not a.no_progress)
@@ -751,10 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(fashion-mnist, digits: their test split)")  # fmt: skip
     s.add_argument("--out", required=True, type=Path,
                    help="codes.csv or .parquet (row, label, text, z0...), or codes.npy (N, latent)")  # fmt: skip
-    s.add_argument("--n", type=_count, help="only the first N samples")
-    s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
-    s.add_argument("--data-dir")
-    _add_no_progress(s)
+    _add_apply_options(s)
     s.set_defaults(func=cmd_encode)
 
     s = sub.add_parser("predict", help="classes of new data from a fine-tuned classifier")
@@ -768,10 +773,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plot", type=Path,
                    help="also draw a PNG: the confusion matrix where DATA has labels, else "
                         "the share of samples given each class")  # fmt: skip
-    s.add_argument("--n", type=_count, help="only the first N samples")
-    s.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
-    s.add_argument("--data-dir")
-    _add_no_progress(s)
+    _add_apply_options(s)
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("embed", help="codes to a 2-D map (t-SNE, UMAP, PCA) with its quality")

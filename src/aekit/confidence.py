@@ -16,14 +16,16 @@ import numpy as np
 
 
 def confidence(
-    train_scores: np.ndarray, scores: np.ndarray, contamination: float, threshold: float
+    sorted_train: np.ndarray, scores: np.ndarray, contamination: float, threshold: float
 ) -> np.ndarray:
     """Per row of `scores`, the probability in [0, 1] that the detector would make the same
-    0/1 call (score > threshold) had it been fitted on another draw of its training rows."""
+    0/1 call (score > threshold) had it been fitted on another draw of its training rows.
+    `sorted_train`: the training scores in ascending order (sorted once by the caller, not at
+    every batch scored)."""
     from scipy.stats import binom
 
-    n = len(train_scores)
-    ranked = np.searchsorted(np.sort(train_scores), scores, side="right")  # training scores <= s
+    n = len(sorted_train)
+    ranked = np.searchsorted(sorted_train, scores, side="right")  # training scores <= s
     posterior = (1.0 + ranked) / (2.0 + n)
     outlier = 1.0 - binom.cdf(n - int(n * contamination), n, posterior)
     return np.where(scores > threshold, outlier, 1.0 - outlier)

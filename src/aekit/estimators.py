@@ -533,6 +533,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _set_threshold(self) -> None:
         s = self.decision_scores_
+        self._sorted_scores = np.sort(s)
         self.threshold_ = float(np.quantile(s, 1.0 - self.contamination))
         self.labels_ = (s > self.threshold_).astype(int)
         self._score_stats = {"min": float(s.min()), "max": float(s.max()),
@@ -697,7 +698,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
         return stats
 
     def _train_scores(self) -> np.ndarray:
-        scores = getattr(self, "decision_scores_", None)
+        """The training scores in ascending order (sorted when fitted or loaded)."""
+        scores = getattr(self, "_sorted_scores", None)
         if scores is None:
             raise AekitError(
                 "this detector was saved without its training scores (before aekit kept "
@@ -743,6 +745,7 @@ class AnomalyDetector(_Saving, BaseEstimator):
 
     def _set_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
         self.decision_scores_ = arrays["decision_scores"]
+        self._sorted_scores = np.sort(self.decision_scores_)
         self.labels_ = (self.decision_scores_ > self.threshold_).astype(int)
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:

@@ -96,7 +96,7 @@ def check_file_out(
     """OPTION's file as a Path: a file with one of `suffixes` in a folder that exists."""
     out = Path(out)
     if out.suffix.lower() not in suffixes:
-        shown = sorted({{".pq": ".parquet"}.get(x, x) for x in suffixes}, key=suffixes.index)
+        shown = [x for x in suffixes if x != ".pq"]  # .parquet says it
         names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
         raise AekitError(f"{option} {out}: give a {names} file")
     if out.is_dir():

@@ -268,7 +268,7 @@ def _calls(det, scores: np.ndarray) -> dict[str, np.ndarray]:
     """`is_anomaly` (score > threshold) and, for a detector saved with its training scores,
     `confidence`: how sure it is of that call (`AnomalyDetector.predict_confidence`)."""
     calls = {"is_anomaly": (scores > det.threshold_).astype(int)}
-    if getattr(det, "decision_scores_", None) is not None:
+    if getattr(det, "_sorted_scores", None) is not None:
         calls["confidence"] = det._confidence(scores)
     return calls
 

@@ -20,11 +20,6 @@ from .common import TABLE_SUFFIXES, check_file_out, sample_frame, write_table
 SUFFIXES = (*TABLE_SUFFIXES, ".npy")
 
 
-def check_out(out: str | Path) -> Path:
-    """OUT as a Path: a .csv, .parquet/.pq or .npy file in an existing folder."""
-    return check_file_out(out, SUFFIXES)
-
-
 def encode_run(
     ck: Checkpoint, ds: Dataset, out: str | Path, *, progress: bool = False
 ) -> dict[str, Any]:
@@ -32,7 +27,7 @@ def encode_run(
     a file there) to OUT: .npy, an (N, latent) float32 array; .csv or .parquet, one row per
     sample with `row`, `label` (the class name, when the data has labels), `text` (documents)
     and the codes `z0` ... Returns what was written."""
-    out = check_out(out)
+    out = check_file_out(out, SUFFIXES)
     n = ds.x_train.shape[0]
     if n == 0:
         raise AekitError("no samples to encode")

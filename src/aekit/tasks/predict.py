@@ -82,18 +82,19 @@ def predict_run(
     df = pd.concat([sample_frame(ds), ours], axis=1)
     write_table(df, out)
     accuracy = None
-    counts = {c: int((df["predicted"] == c).sum()) for c in names}
+    counts = dict(zip(names, np.bincount(k, minlength=len(names)).tolist()))
     if "label" in df:
-        truth = df["label"].astype(str)
+        truth = df["label"].astype(str).to_numpy()
         accuracy = float((truth == df["predicted"]).mean())
     if plot is not None:
         from .. import plots
 
-        if "label" in df:
-            true_names = sorted(set(truth), key=lambda c: (c not in names, names.index(c)
-                                                          if c in names else c))  # fmt: skip
-            matrix = np.array([[int(((truth == t) & (df["predicted"] == p)).sum())
-                                for p in names] for t in true_names])  # fmt: skip
+        if "label" in df:  # true classes: the classifier's in its order, then any others
+            true_names = names + sorted(set(truth) - set(names))
+            true_names = [c for c in true_names if c in set(truth)]
+            matrix = np.zeros((len(true_names), len(names)), dtype=np.int64)
+            row = {c: i for i, c in enumerate(true_names)}
+            np.add.at(matrix, (np.array([row[c] for c in truth]), k), 1)
             plots.confusion(matrix, true_names, names, plot,
                             title=f"{n:,} samples, accuracy {accuracy:.3f}")  # fmt: skip
         else:
