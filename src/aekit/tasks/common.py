@@ -13,7 +13,7 @@ from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, wri
 from ..data import BUILTIN, Dataset, load_dataset
 from ..errors import AekitError
 from ..rows import dense, is_sparse
-from .evaluate import evaluation_data, image_reading
+from .evaluate import evaluation_data, reader_options
 
 __all__ = ["check_file_out", "data_form", "evaluation_data", "input_data", "input_samples",
            "load_run", "output_dir", "read_summary", "reader_options", "require_images",
@@ -116,23 +116,6 @@ def write_table(df: Any, out: Path) -> None:
         atomic_write_bytes(out, buf.getvalue())
     else:
         atomic_write_bytes(out, df.to_csv(index=False).encode())
-
-
-READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds", "resample",
-                  "image_size", "channels")  # fmt: skip
-
-
-def reader_options(data: dict[str, Any]) -> dict[str, Any]:
-    """From a checkpoint's data description: how the run read its data (text column, audio
-    clip length, ...) and the features it was trained on (a TF-IDF vocabulary, audio settings),
-    so that other data is read the same way."""
-    args = data.get("load_args", {})
-    out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
-    for k, v in image_reading(data).items():
-        out.setdefault(k, v)
-    if data.get("features"):
-        out["features"] = data["features"]
-    return out
 
 
 def require_images(x: np.ndarray, task: str) -> None:

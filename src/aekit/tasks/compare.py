@@ -51,15 +51,13 @@ def _test_split(info: dict[str, Any]) -> str | None:
     """What the run was tested on, as one string: the data's name and sample shape, and the
     test split's size and how it was drawn. None for a folder that records no data (one saved
     by an estimator)."""
-    d = info.get("data")
-    if not d:
+    d = info.get("data") or {}
+    args = d.get("load_args")
+    if not args:  # an estimator's folder records its columns, not the data it was fitted on
         return None
     shape = "x".join(str(v) for v in d.get("sample_shape") or [])
-    args = d.get("load_args") or {}
-    drawn = f"seed {args['seed']}" if args.get("seed") is not None else "official split"
-    if args.get("limit") is not None:
-        drawn += f", limit {args['limit']}"
-    return f"{d.get('name')} {shape}, test {d.get('n_test')} ({drawn})"
+    limit = f", limit {args['limit']}" if args.get("limit") is not None else ""
+    return f"{d.get('name')} {shape}, test {d.get('n_test')} (seed {args.get('seed')}{limit})"
 
 
 def mismatch(rows: list[dict[str, Any]]) -> str | None:

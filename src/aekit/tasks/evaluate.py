@@ -44,11 +44,7 @@ def evaluation_data(
     args.pop("source", None)
     if data_dir is not None:
         args["data_dir"] = data_dir
-    if ck.data.get("features"):  # the run's own vocabulary / audio settings, not refitted
-        args["features"] = ck.data["features"]
-    for k, v in image_reading(ck.data).items():
-        if args.get(k) is None:
-            args[k] = v
+    args.update(reader_options(ck.data))  # its vocabulary / audio settings, not refitted
     ds = load_dataset(source, **args)
     _check_compatible(ck, ds)
     if ds.scaler.to_dict() != ck.scaler.to_dict():  # rescale with the model's own scaler
@@ -57,6 +53,23 @@ def evaluation_data(
             setattr(ds, split, ck.scaler.transform(ds.scaler.inverse_transform(arr)))
         ds.scaler = ck.scaler
     return ds
+
+
+READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds", "resample",
+                  "image_size", "channels")  # fmt: skip
+
+
+def reader_options(data: dict[str, Any]) -> dict[str, Any]:
+    """From a checkpoint's data description: how the run read its data (text column, audio
+    clip length, ...) and the features it was trained on (a TF-IDF vocabulary, audio settings),
+    so that other data is read the same way."""
+    args = data.get("load_args", {})
+    out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
+    for k, v in image_reading(data).items():
+        out.setdefault(k, v)
+    if data.get("features"):
+        out["features"] = data["features"]
+    return out
 
 
 def image_reading(data: dict[str, Any]) -> dict[str, Any]:
