@@ -213,7 +213,10 @@ BAD = {
     "limit -5": (["train", "digits", "--limit", "-5"], "--limit must be a positive number"),
     "negative count": (["embed", "RUN", "digits", "--n", "-5"], "samples >= 0 (0: all), got '-5'"),
     "inf in a table": (["train", "INF", "--epochs", "1"], "infinite values in column(s) a"),
-    "text column": (["train", "TEXT", "--epochs", "1"], "non-numeric column(s) city"),
+    "numbers and text": (
+        ["train", "TEXT", "--epochs", "1"],
+        "column 'a' holds numbers and text ('n.a.' at data row 3); make it all numbers, or all",
+    ),
     "unknown option": (
         ["train", "digits", "--epochz", "1"],
         "aekit train: unrecognized arguments: --epochz 1 (see aekit train --help)",
@@ -235,7 +238,10 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys)
     argv, msg = BAD[case]
     table, text = _csv(tmp_path), None
     text = tmp_path / "text.csv"
-    pd.read_csv(table).assign(city="Oslo").to_csv(text, index=False)
+    frame = pd.read_csv(table)
+    frame.astype({"a": object}).assign(a=lambda d: d.a.where(d.index != 2, "n.a.")).to_csv(
+        text, index=False
+    )
     infinite = tmp_path / "inf.csv"
     pd.read_csv(table).assign(a=np.inf).to_csv(infinite, index=False)
     files = {"TABLE": table, "TEXT": text, "INF": infinite}

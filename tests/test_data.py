@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import threading
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -164,9 +165,10 @@ def test_csv_with_labels_and_errors(tmp_path):
     df.to_csv(tmp_path / "semicolons.csv", sep=";", index=False)
     with pytest.raises(AekitError, match="seems to be separated by ';'"):
         load_dataset(tmp_path / "semicolons.csv")
-    df.assign(city=["x"] * 20, code=["y"] * 20).to_csv(tmp_path / "bad.csv", index=False)
-    with pytest.raises(AekitError, match="non-numeric column.*city, code"):
-        load_dataset(tmp_path / "bad.csv")
+    df.assign(city=[f"c{i}" for i in range(20)]).to_csv(tmp_path / "ids.csv", index=False)
+    with pytest.raises(AekitError, match="ids.csv: column 'city' holds 14 distinct text values"):
+        with mock.patch("aekit.data.categorical.MAX_CATEGORIES", 10):
+            load_dataset(tmp_path / "ids.csv")
     df.assign(f2=[None] + list(range(19))).to_csv(tmp_path / "nan.csv", index=False)
     with pytest.raises(AekitError, match="missing values in column.*f2"):
         load_dataset(tmp_path / "nan.csv")

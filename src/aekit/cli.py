@@ -282,6 +282,9 @@ def _describe_data(data: dict[str, Any], config: dict[str, Any]) -> str:
         what += f"; train/val/test {'/'.join(map(str, splits))}"
     elif data.get("n_features_in") is not None:
         what += f"; rows of {data['n_features_in']} features"
+    cats = (data.get("features") or {}).get("categories") or {}
+    if cats:  # a table's categorical columns, one-hot encoded
+        what += "; one-hot: " + ", ".join(f"{c} ({len(v)})" for c, v in cats.items())
     return f"{data.get('name') or 'not recorded'} ({what})"
 
 

@@ -544,19 +544,26 @@ class AnomalyDetector(_Saving, BaseEstimator):
         return self._passes(self.scaler_.transform(X))[0]
 
     def _scores_and_explain(
-        self, X: np.ndarray, top: int
+        self, X: np.ndarray, top: int, groups: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores and `explain`'s (indices, shares) of rows in the training data's units, from
-        one pass of the model per batch (`aekit detect score`)."""
-        return self._passes(self.scaler_.transform(X), top)
+        one pass of the model per batch (`aekit detect score`). `groups`: the first feature of
+        each group of features explained as one (a categorical column's one-hot features);
+        the indices then count groups."""
+        return self._passes(self.scaler_.transform(X), top, groups=groups)
 
     @torch.no_grad()
     def _passes(
-        self, xs: np.ndarray, top: int | None = None, scores: bool = True, batch_size: int = 65536
+        self,
+        xs: np.ndarray,
+        top: int | None = None,
+        scores: bool = True,
+        batch_size: int = 65536,
+        groups: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(scores, top column indices, their shares) of scaled rows, batch by batch, so memory
         grows with `batch_size`, not with the rows. Without `top` the last two are empty; with
-        `scores=False` the first is."""
+        `scores=False` the first is. `groups` (first feature of each): errors summed per group."""
         x = (  # sparse rows: dense one batch at a time; identity scaling may pass a read-only input
             SparseRows(xs) if is_sparse(xs) else torch.from_numpy(np.require(xs, requirements="W"))
         )
@@ -588,7 +595,8 @@ class AnomalyDetector(_Saving, BaseEstimator):
                 if scores:
                     out.append(err.mean(1))
             if top is not None:
-                j, sh = _top_columns(err.double().numpy(), top)
+                e = err.double().numpy()
+                j, sh = _top_columns(e if groups is None else np.add.reduceat(e, groups, 1), top)
                 idx.append(j)
                 share.append(sh)
         k = min(top or 0, self.n_features_in_)

@@ -488,15 +488,17 @@ def series_overlay(
     return _save(fig, path, title)
 
 
-def feature_histograms(
-    real: np.ndarray | None, generated: np.ndarray, names: list[str], path: str | Path,
+def column_panels(
+    real: dict[str, np.ndarray] | None, generated: dict[str, np.ndarray], path: str | Path,
     title: str = "", max_features: int = 12,
 ) -> Path:  # fmt: skip
-    """One panel per feature (the first `max_features`): the generated values' histogram, over
-    the real values' when given, on shared bins, each as a share of its rows. The bins span
-    the real values' whole range and the generated values' 0.5th-99.5th percentiles; rare
-    generated values beyond them count in the outermost bins."""
-    k = min(generated.shape[1], max_features)
+    """One panel per column (the first `max_features`): the generated values over the real
+    values' when given, each as a share of its rows. Numbers as histograms on shared bins,
+    which span the real values' whole range and the generated values' 0.5th-99.5th
+    percentiles (rare generated values beyond them count in the outermost bins); categories
+    (text values) as bars side by side."""
+    names = list(generated)[:max_features]
+    k = len(names)
     cols = min(k, 4)
     rows = -(-k // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.2 * rows), dpi=100, squeeze=False)
@@ -504,18 +506,32 @@ def feature_histograms(
         if j >= k:
             ax.axis("off")
             continue
-        groups = [("generated", generated[:, j], "C1")]
+        name = names[j]
+        groups = [("generated", np.asarray(generated[name]), "C1")]
         if real is not None:
-            groups.insert(0, ("real", real[:, j], "C0"))
-        lo, hi = np.percentile(generated[:, j], [0.5, 99.5])
-        if real is not None:
-            lo, hi = min(lo, real[:, j].min()), max(hi, real[:, j].max())
-        lo, hi = float(lo), float(hi)
-        bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
-        for label, v, color in groups:
-            ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.55, color=color,
-                    weights=np.full(len(v), 1.0 / max(len(v), 1)), label=label)  # fmt: skip
-        ax.set_title(str(names[j]), fontsize=8)
+            groups.insert(0, ("real", np.asarray(real[name]), "C0"))
+        if groups[0][1].dtype == object:  # categories: shares, side by side
+            cats = sorted(set().union(*(v.tolist() for _, v, _ in groups)))
+            width = 0.8 / len(groups)
+            for i, (label, v, color) in enumerate(groups):
+                shares = [(v == c).mean() if len(v) else 0.0 for c in cats]
+                ax.bar(np.arange(len(cats)) + (i - (len(groups) - 1) / 2) * width, shares,
+                       width=width, alpha=0.8, color=color, label=label)  # fmt: skip
+            ax.set_xticks(np.arange(len(cats)), [str(c)[:12] for c in cats], fontsize=7,
+                          rotation=30 if len(cats) > 3 else 0)  # fmt: skip
+        else:
+            gen_v = groups[-1][1].astype(np.float64)
+            lo, hi = np.percentile(gen_v, [0.5, 99.5])
+            if real is not None:
+                r = groups[0][1].astype(np.float64)
+                lo, hi = min(lo, r.min()), max(hi, r.max())
+            lo, hi = float(lo), float(hi)
+            bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
+            for label, v, color in groups:
+                v = v.astype(np.float64)
+                ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.55, color=color,
+                        weights=np.full(len(v), 1.0 / max(len(v), 1)), label=label)  # fmt: skip
+        ax.set_title(str(name), fontsize=8)
         ax.tick_params(labelsize=7)
         if j == 0:
             ax.legend(fontsize=7)

@@ -2,7 +2,7 @@
 
 load_dataset("fashion-mnist")           # IDX files; official 10,000-image test split
 load_dataset("digits")                  # scikit-learn's bundled 8x8 digits
-load_dataset("table.csv", label_column="Class")
+load_dataset("table.csv", label_column="Class")  # text columns: categories, one-hot encoded
 load_dataset("x.npz") / ("x.npy") / ("x.mat") / ("folder/of/images")
 load_dataset("ECG5000_TRAIN.tsv")       # UCR time series (the _TEST file beside it is the test)
 load_dataset("recordings/")             # a folder of WAV files: log-mel spectrograms
@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import AekitError
 from . import audio, digits, fashion_mnist, images, series, tables, text
 from .base import Dataset, make_dataset, split_indices
+from .categorical import TableFeatures
 from .scaler import Scaler
 
 BUILTIN = ("fashion-mnist", "digits")
@@ -139,11 +140,19 @@ def load_dataset(
         )
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:
-        x, y, columns = tables.read_table(path, label_column, label_optional)
+        encoding = TableFeatures.from_dict(features) if features and saved_type == "table" else None
+        x, y, columns, categorical = tables.read_table(path, label_column, label_optional, encoding)
         x, y = _limit(x, y, limit, seed)
-        return make_dataset(
-            path.stem, "table", x, y, feature_names=columns, source=str(path), **split
-        )
+        if not categorical:
+            return make_dataset(
+                path.stem, "table", x, y, feature_names=columns, source=str(path), **split
+            )
+
+        def fit_table(raw_train: np.ndarray) -> TableFeatures:  # on the training split only
+            return encoding or TableFeatures.fit(raw_train, columns, categorical, str(path))
+
+        return make_dataset(path.stem, "table", x, y, source=str(path), fit_features=fit_table,
+                            **split)  # fmt: skip
     if suffix in tables.ARRAY_SUFFIXES:
         if label_column is not None:
             raise AekitError(f"{path}: --label-column applies to CSV/Parquet tables only")

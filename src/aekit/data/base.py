@@ -152,6 +152,8 @@ def make_dataset(
         as_rows = getattr(fitted, "transform_sparse", fitted.transform)  # text: CSR rows
         x_train, x_val, x_test = (as_rows(a) for a in (x_train, x_val, x_test))
         features = fitted.to_dict()
+        if hasattr(fitted, "names"):  # features that name their columns (a table's one-hot)
+            feature_names = fitted.names()
     scaler = Scaler.fit(scaler_kind or SCALER_KIND[kind], x_train)
     return Dataset(
         name=name,

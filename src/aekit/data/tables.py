@@ -1,6 +1,7 @@
 """Tables and arrays: CSV, Parquet, NumPy .npy/.npz, ODDS-style MATLAB .mat (X, y).
 
-Everything is read without pickle. Returns features, optional labels, and feature names.
+Everything is read without pickle. Returns features, optional labels, and feature names;
+text columns of a table are categorical (`categorical.TableFeatures` one-hot encodes them).
 Columns without a header (pandas calls them "Unnamed: N"; a row index saved by
 `DataFrame.to_csv`) are not features.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AekitError
+from .categorical import TableFeatures
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
@@ -28,9 +30,15 @@ def read_frame(path: Path):
         raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
 
 
-def frame_to_arrays(df, source: str, label_column: str | None, label_optional: bool = False):
-    """Numeric features (float32), labels or None, feature names; clear errors otherwise. With
-    `label_optional`, a frame without `label_column` is read without labels."""
+def frame_to_arrays(
+    df, source: str, label_column: str | None, label_optional: bool = False,
+    features: TableFeatures | None = None,
+):  # fmt: skip
+    """Features, labels or None, feature columns, and the categorical columns among them; clear
+    errors otherwise. A table of numbers gives float32 features and no categorical columns;
+    one with text columns (or read for `features`, a trained model's) gives (N, columns)
+    object rows for `TableFeatures` to encode. With `label_optional`, a frame without
+    `label_column` is read without labels."""
     import pandas as pd
 
     if len(df) == 0:
@@ -46,17 +54,29 @@ def frame_to_arrays(df, source: str, label_column: str | None, label_optional: b
         df = df.drop(columns=[label_column])
     # "Unnamed: N" is pandas' name for a column without a header: a saved row index, not data
     df = df.drop(columns=[c for c in df.columns if str(c).startswith("Unnamed: ")])
-    bad = [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    bad = [c for c in bad if not pd.api.types.is_bool_dtype(df[c])]
-    if bad:
-        sep = next((c for c in ";|\t" if len(bad) == df.shape[1] == 1 and c in bad[0]), None)
-        hint = (f" (the file seems to be separated by {sep!r}: .csv files are read with commas, "
-                ".tsv with tabs)" if sep else "")  # fmt: skip
-        raise AekitError(
-            f"{source}: non-numeric column(s) {', '.join(bad)}; drop or encode them{hint}"
-        )
+    if features is not None:
+        return features.frame_rows(df, source), y, features.columns, list(features.categories)
+    text = [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    text = [c for c in text if not pd.api.types.is_bool_dtype(df[c])]
+    if len(text) == df.shape[1] == 1:
+        sep = next((c for c in ";|\t" if c in text[0]), None)
+        if sep:
+            raise AekitError(
+                f"{source}: one non-numeric column {text[0]}; the file seems to be separated by "
+                f"{sep!r}: .csv files are read with commas, .tsv with tabs"
+            )
     if df.shape[1] == 0:
         raise AekitError(f"{source}: no feature columns")
+    columns = [str(c) for c in df.columns]
+    if text:  # categorical columns: object rows, encoded once the training split is known
+        _check_not_numbers(df, text, source)
+        df.columns = columns
+        return (
+            TableFeatures(columns, {c: [] for c in text}).frame_rows(df, source),
+            y,
+            columns,
+            text,
+        )
     missing = [str(c) for c in df.columns if df[c].isna().any()]
     if missing:
         raise AekitError(f"{source}: missing values in column(s) {', '.join(missing)}")
@@ -65,11 +85,31 @@ def frame_to_arrays(df, source: str, label_column: str | None, label_optional: b
     infinite = [str(c) for c, bad in zip(df.columns, ~np.isfinite(x).all(0)) if bad]
     if infinite:  # inf in the file, or a value beyond float32's range
         raise AekitError(f"{source}: infinite values in column(s) {', '.join(infinite)}")
-    return x, y, [str(c) for c in df.columns]
+    return x, y, columns, []
 
 
-def read_table(path: Path, label_column: str | None = None, label_optional: bool = False):
-    return frame_to_arrays(read_frame(path), str(path), label_column, label_optional)
+def _check_not_numbers(df, text: list[str], source: str) -> None:
+    """A text column that mostly holds numbers is a numeric column with a few stray text values
+    ("n/a", "12 kg"), not categories: refused, naming the first such value and its row."""
+    import pandas as pd
+
+    for c in text:
+        col = df[c].dropna()
+        numbers = pd.to_numeric(col, errors="coerce").notna()
+        if len(col) and numbers.mean() > 0.5:
+            r = int(np.flatnonzero(~numbers.to_numpy())[0])
+            raise AekitError(
+                f"{source}: column {c!r} holds numbers and text ({col.iloc[r]!r} at data row "
+                f"{int(df.index.get_loc(col.index[r])) + 1}); make it all numbers, or all "
+                "categories"
+            )
+
+
+def read_table(
+    path: Path, label_column: str | None = None, label_optional: bool = False,
+    features: TableFeatures | None = None,
+):  # fmt: skip
+    return frame_to_arrays(read_frame(path), str(path), label_column, label_optional, features)
 
 
 def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:

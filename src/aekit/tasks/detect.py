@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
+from ..data.categorical import TableFeatures, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary
@@ -237,10 +238,16 @@ def _chunks(path: Path, rows: int) -> Iterator[Any]:
         raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
 
 
-def _features(df, names: list[str], label_column: str | None, path: Path, first_row: int):
-    """The feature block of a chunk, checked against the training columns."""
+def _features(df, names: list[str], label_column: str | None, path: Path, first_row: int,
+              table: TableFeatures | None = None, unknown: dict | None = None):  # fmt: skip
+    """The feature block of a chunk, checked against the training columns (`names`; for a
+    table with categorical columns, `table.columns`, one-hot encoded by `table`, with the
+    rows of unknown categories added up in `unknown`)."""
     import pandas as pd
 
+    if table is not None:
+        feats = df[[c for c in df.columns if c != label_column and not is_index_column(c)]]
+        return table.transform(table.frame_rows(feats, str(path), first_row), unknown)
     cols = [str(c) for c in df.columns]
     missing = [c for c in names if c not in cols]
     extra = [c for c in cols if c not in names and c != label_column and not is_index_column(c)]
@@ -300,6 +307,12 @@ def detect_score(
         return _score_samples(det, data, path, out, top)
     names = [str(c) for c in getattr(det, "feature_names_in_", [])]
     names = names or [f"x{i}" for i in range(det.n_features_in_)]
+    encoding = table_features(data)  # a table with categorical columns: their one-hot encoding
+    unknown: dict[str, list] = {}  # categories the detector was not fitted on: one note
+    groups = None  # a categorical column's one-hot features explain as the column
+    if encoding is not None:
+        names = list(encoding.columns)
+        groups = np.asarray([s.start for _, s in encoding.groups()])
     # the label column `detect fit` kept out of the features may stand in the file to score
     label_column = read_summary(run).get("label_column") if (run / SUMMARY).is_file() else None
     fd, tmp = temp_beside(out)  # renamed onto OUT only when every row is scored
@@ -311,9 +324,9 @@ def detect_score(
     bar = progress_bar(show=progress, desc="scoring", unit="row", leave=False)
     try:
         for i, df in enumerate(_chunks(path, chunk_rows)):
-            x = _features(df, names, label_column, path, n)
+            x = _features(df, names, label_column, path, n, encoding, unknown)
             t1 = time.perf_counter()
-            scores, idx, share = det._scores_and_explain(x, top)
+            scores, idx, share = det._scores_and_explain(x, top, groups)
             score_seconds += time.perf_counter() - t1
             df = df.copy()
             df["score"] = scores
@@ -340,6 +353,8 @@ def detect_score(
         if n == 0:
             raise AekitError(f"{path}: no rows to score")
         os.replace(tmp, out)
+        if encoding is not None:
+            encoding.note_unknown(unknown)
     except BaseException:
         if writer is not None:
             writer.close()

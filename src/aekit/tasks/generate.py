@@ -111,6 +111,7 @@ class Forms:
 
     def __init__(self, model, scaler, data: dict[str, Any], real: np.ndarray | None = None):
         from ..data.base import column_names
+        from ..data.categorical import table_features
 
         self.scaler, self.real = scaler, real
         self.kind = output_kind(model, data)
@@ -118,6 +119,7 @@ class Forms:
         self.names = (
             column_names({**data, "sample_shape": shape}) if self.kind in ("table", "text") else []
         )
+        self.categories = table_features(data) if self.kind == "table" else None
         feats = data.get("features") or {}
         self.waveform = data.get("kind") == "audio" and feats.get("kind") == "waveform"
         self.rate = int(feats.get("sample_rate", 0)) if self.waveform else 0
@@ -147,7 +149,8 @@ class Forms:
             real = self.units(self.real) if self.real is not None else None
             if real is not None:
                 title += ": generated (orange) over real test rows (blue)"
-            return plots.feature_histograms(real, self.units(x), self.names, path, title=title)
+            return plots.column_panels(None if real is None else self.columns(real),
+                                       self.columns(self.units(x)), path, title=title)  # fmt: skip
         raise ValueError("text samples have no figure: list their words")
 
     def path_figure(self, rows: list[np.ndarray], labels: list[str], path: Path,
@@ -211,11 +214,18 @@ class Forms:
         return files
 
     def table(self, x: np.ndarray) -> dict[str, Any]:
-        """CSV columns of decoded rows: a table's columns in the data's units, or text's
-        heaviest words."""
+        """CSV columns of decoded rows: a table's columns in the data's units (a categorical
+        column's category), or text's heaviest words."""
         if self.kind == "text":
             return {"words": [self.words(v) for v in x]}
-        return dict(zip(self.names, self.units(x).T))
+        return self.columns(self.units(x))
+
+    def columns(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """A table's rows in the data's units as its columns: one-hot columns back to their
+        likeliest category."""
+        if self.categories is not None:
+            return self.categories.decode(x)
+        return dict(zip(self.names, x.T))
 
     def words(self, v: np.ndarray) -> str:
         """The (up to) TOP_WORDS words a text vector weighs most, heaviest first; words of

@@ -1,0 +1,185 @@
+"""Tables with categorical columns: each non-numeric column one-hot encoded over the categories
+its training split holds, fitted on the training split only and saved with the model as JSON,
+so that every later file is encoded the same way.
+
+A missing value in a categorical column is a category of its own, "(missing)"; a category the
+training split did not hold is encoded as none of the known ones (all zeros), with a note.
+Numeric columns pass through unchanged (missing values there are refused, as in any table).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import AekitError, AekitNote
+
+MAX_CATEGORIES = 100  # more distinct values than this in the training split: an ID or free text
+MISSING = "(missing)"
+
+
+def category_strings(values: Any) -> np.ndarray:
+    """A categorical column's values as strings (object array); a missing value is MISSING."""
+    import pandas as pd
+
+    s = pd.Series(values, dtype=object)
+    return np.asarray(s.where(s.notna(), MISSING).map(str), dtype=object)
+
+
+def one_hot_name(column: str, category: str) -> str:
+    return f"{column}={category}"
+
+
+@dataclass
+class TableFeatures:
+    """`columns`: the table's feature columns in file order; `categories`: for each categorical
+    column, its categories in the training split, sorted. Rows are (N, len(columns)) object
+    arrays: numbers in numeric columns, strings in categorical ones (`frame_rows`)."""
+
+    columns: list[str]
+    categories: dict[str, list[str]]
+
+    @classmethod
+    def fit(
+        cls, raw_train: np.ndarray, columns: list[str], categorical: list[str], source: str = ""
+    ) -> TableFeatures:
+        """The categories of each `categorical` column over the training rows; too many is an
+        error naming the column (and `source`)."""
+        cats: dict[str, list[str]] = {}
+        for c in categorical:
+            values = sorted(set(category_strings(raw_train[:, columns.index(c)]).tolist()))
+            if len(values) > MAX_CATEGORIES:
+                raise AekitError(
+                    f"{source}{': ' if source else ''}column {c!r} holds {len(values):,} distinct text values in the training "
+                    f"split; categorical columns are one-hot encoded up to {MAX_CATEGORIES} "
+                    "categories: drop it (an ID or free text?) or encode it as numbers"
+                )
+            cats[c] = values
+        return cls(list(columns), cats)
+
+    def frame_rows(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
+        """A DataFrame's feature columns (any order; others refused) as (N, len(columns)) object
+        rows: categorical columns as strings, numeric ones as numbers, which must be finite (a
+        missing or infinite one is named with its data row, counted from `first_row` + 1)."""
+        import pandas as pd
+
+        cols = [str(c) for c in df.columns]
+        missing = [c for c in self.columns if c not in cols]
+        extra = [c for c in cols if c not in self.columns]
+        if missing or extra:
+            raise AekitError(
+                f"{source}: the columns differ from training"
+                + (f"; missing: {', '.join(missing[:10])}" if missing else "")
+                + (f"; unexpected: {', '.join(extra[:10])}" if extra else "")
+            )
+        df = df.set_axis(cols, axis=1)
+        text = [c for c in self.columns if c not in self.categories
+                and not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]  # fmt: skip
+        if text:
+            raise AekitError(f"{source}: non-numeric column(s) {', '.join(text)}")
+        raw = np.empty((len(df), len(self.columns)), dtype=object)
+        for j, c in enumerate(self.columns):
+            if c in self.categories:
+                raw[:, j] = category_strings(df[c].to_numpy())
+                continue
+            v = df[c].to_numpy(dtype=np.float64)
+            bad = ~np.isfinite(v)
+            if bad.any():
+                r = int(np.flatnonzero(bad)[0])
+                what = "missing value" if np.isnan(v[r]) else "infinite value"
+                raise AekitError(
+                    f"{source}: {what} in column {c!r} at data row {first_row + r + 1}"
+                )
+            raw[:, j] = v
+        return raw
+
+    def names(self) -> list[str]:
+        """The encoded features' names: numeric columns as they are, then in place of each
+        categorical column one `column=category` per category."""
+        out: list[str] = []
+        for c in self.columns:
+            if c in self.categories:
+                out += [one_hot_name(c, v) for v in self.categories[c]]
+            else:
+                out.append(c)
+        return out
+
+    def groups(self) -> list[tuple[str, slice]]:
+        """For each table column, the slice of encoded features it became (one, or one per
+        category)."""
+        out, at = [], 0
+        for c in self.columns:
+            width = len(self.categories[c]) if c in self.categories else 1
+            out.append((c, slice(at, at + width)))
+            at += width
+        return out
+
+    def transform(self, raw: np.ndarray, unknown: dict[str, list] | None = None) -> np.ndarray:
+        """(N, len(columns)) object rows -> (N, len(names())) float32 features. Unknown
+        categories become all zeros, with one note per column naming examples; given
+        `unknown` (column -> [rows, examples]), they are added up there instead, for the
+        caller's `note_unknown` once its last chunk is encoded."""
+        raw = np.asarray(raw, dtype=object)
+        seen: dict[str, list] = {} if unknown is None else unknown
+        blocks = []
+        for j, c in enumerate(self.columns):
+            if c not in self.categories:
+                blocks.append(raw[:, j : j + 1].astype(np.float32))
+                continue
+            known = self.categories[c]
+            values = category_strings(raw[:, j])
+            idx = np.minimum(np.searchsorted(known, values), len(known) - 1)  # known is sorted
+            hit = np.asarray(known, dtype=object)[idx] == values
+            if not hit.all():
+                rows, examples = seen.setdefault(c, [0, set()])
+                seen[c] = [rows + int((~hit).sum()), examples | set(values[~hit].tolist())]
+            block = np.zeros((len(raw), len(known)), dtype=np.float32)
+            block[np.flatnonzero(hit), idx[hit]] = 1.0
+            blocks.append(block)
+        if unknown is None:
+            self.note_unknown(seen)
+        if not blocks:
+            return np.zeros((len(raw), 0), dtype=np.float32)
+        return np.concatenate(blocks, axis=1)
+
+    def note_unknown(self, unknown: dict[str, list]) -> None:
+        """One note per column whose rows held categories the training split did not."""
+        for c, (rows, examples) in unknown.items():
+            shown = sorted(examples)
+            warnings.warn(
+                f"column {c!r}: {rows:,} row(s) hold categories the model was not trained on "
+                f"({', '.join(map(repr, shown[:3]))}{', ...' if len(shown) > 3 else ''}); they "
+                f"are encoded as none of its {len(self.categories[c])} categories",
+                AekitNote,
+                stacklevel=3,
+            )
+
+    def decode(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Encoded rows (N, len(names())) in the data's units -> the table's columns: numbers,
+        and for each categorical column the category with the highest value."""
+        out: dict[str, np.ndarray] = {}
+        for c, s in self.groups():
+            if c in self.categories:
+                out[c] = np.asarray(self.categories[c], dtype=object)[x[:, s].argmax(axis=1)]
+            else:
+                out[c] = x[:, s.start]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "table", "columns": list(self.columns),
+                "categories": {c: list(v) for c, v in self.categories.items()}}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TableFeatures:
+        return cls([str(c) for c in d["columns"]],
+                   {str(c): [str(v) for v in vs] for c, vs in d["categories"].items()})  # fmt: skip
+
+
+def table_features(data: dict[str, Any]) -> TableFeatures | None:
+    """The TableFeatures of a checkpoint's data description, or None (a table of numbers, or
+    other data)."""
+    feats = data.get("features") or {}
+    return TableFeatures.from_dict(feats) if feats.get("type") == "table" else None
