@@ -51,7 +51,8 @@ def test_text_columns_are_one_hot_encoded_over_the_training_split(tmp_path):
     ]  # fmt: skip
     assert ds.features == {"type": "table", "columns": ["amount", "hour", "merchant", "channel"],
                            "categories": {"merchant": ["fuel", "grocery", "online", "travel"],
-                                          "channel": [MISSING, "chip", "web"]}}  # fmt: skip
+                                          "channel": [MISSING, "chip", "web"]},
+                           "fill": {}, "indicators": []}  # fmt: skip
     raw = ds.scaler.inverse_transform(ds.x_test)
     rows = df.iloc[test]
     assert np.allclose(raw[:, 0], rows["amount"], rtol=1e-5) and (raw[:, 1] == rows["hour"]).all()
@@ -144,3 +145,49 @@ def test_train_info_and_generate_speak_in_the_tables_columns(tmp_path, capsys):
     assert list(gen.columns) == ["sample", "amount", "hour", "merchant", "channel"]
     assert set(gen["merchant"]) <= set(CHANNEL) and set(gen["channel"]) <= {"chip", "web"}
     assert (tmp_path / "gen" / "samples.png").is_file()
+
+
+def test_fill_missing_fills_numbers_with_the_training_median_and_marks_them(tmp_path, capsys):
+    df = transactions(400)
+    train, _, test = split_indices(len(df), 0, 0.1, 0.2)
+    df["amount"] = df["amount"].astype(float)
+    df.loc[train[:30], "amount"] = np.nan
+    df.loc[test[:5], "amount"] = np.nan
+    df.loc[test[5:8], "hour"] = np.nan  # none missing in training: filled, no indicator
+    df.to_csv(tmp_path / "holes.csv", index=False)
+    with pytest.raises(AekitError, match="missing value in column 'amount' at data row "
+                       f"{train[0] + 1}; a model trained with --fill-missing fills them"):  # fmt: skip
+        load_dataset(tmp_path / "holes.csv", label_column="label")
+    ds = load_dataset(tmp_path / "holes.csv", label_column="label", fill_missing=True)
+    assert ds.feature_names[:3] == ["amount", f"amount={MISSING}", "hour"]
+    fill = ds.features["fill"]
+    kept = df.loc[train].dropna(subset=["amount"])
+    assert fill["amount"] == pytest.approx(np.median(kept["amount"]))
+    assert fill["hour"] == pytest.approx(np.median(df.loc[train, "hour"]))
+    assert ds.features["indicators"] == ["amount"]
+    raw = ds.scaler.inverse_transform(ds.x_test)
+    assert np.allclose(raw[:5, 0], fill["amount"]) and np.allclose(
+        raw[:, 1], np.r_[[1] * 5, [0] * 75]
+    )
+    assert np.allclose(raw[5:8, 2], fill["hour"])
+    assert np.allclose(raw[8:, 0], df.loc[test[8:], "amount"], rtol=1e-5)
+    encoding = TableFeatures.from_dict(json.loads(json.dumps(ds.features)))
+    decoded = encoding.decode(raw)
+    assert np.isnan(decoded["amount"][:5]).all() and not np.isnan(decoded["amount"][5:]).any()
+    # numbers only: filled the same way, and every later file through the saved encoding
+    df.drop(columns=["merchant", "channel"]).to_csv(tmp_path / "numbers.csv", index=False)
+    code = main(["detect", "fit", str(tmp_path / "numbers.csv"), "--label-column", "label",
+                 "--fill-missing", "--out", str(tmp_path / "det"), "--no-progress"])  # fmt: skip
+    assert code == 0
+    code = main(["detect", "score", str(tmp_path / "det"), str(tmp_path / "numbers.csv"),
+                 "--out", str(tmp_path / "scored.csv")])  # fmt: skip
+    assert code == 0
+    scored = pd.read_csv(tmp_path / "scored.csv")
+    assert len(scored) == 400 and np.isfinite(scored["score"]).all()
+    assert scored["amount"].isna().sum() == 35  # the rows as they came
+    capsys.readouterr()
+    for data in ("digits", str(tmp_path / "x.npy")):
+        np.save(tmp_path / "x.npy", np.ones((10, 3)))
+        code = main(["train", data, "--fill-missing", "--out", str(tmp_path / "no")])
+        err = capsys.readouterr().err
+        assert code == 2 and "--fill-missing applies to tables" in err and err.count("\n") == 1

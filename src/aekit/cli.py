@@ -123,7 +123,10 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_kind_options(g: Any) -> None:
-    """Options of the audio and text loaders (time series need none)."""
+    """Options of the table, audio and text loaders (time series need none)."""
+    g.add_argument("--fill-missing", action="store_true",
+                   help="tables: fill missing numbers with their column's training median and "
+                        "add a COLUMN=(missing) indicator feature (default: refuse them)")  # fmt: skip
     g.add_argument("--text-column", metavar="COL",
                    help="text: the column of documents (a name, or 0-based positions such as "
                         "1 or 1,2 for a file without a header); read as TF-IDF vectors")  # fmt: skip
@@ -140,7 +143,7 @@ def _add_kind_options(g: Any) -> None:
 def _kind_options(a: argparse.Namespace) -> dict[str, Any]:
     return {"text_column": a.text_column, "vocab_size": a.vocab_size,
             "audio_features": a.audio_features, "clip_seconds": a.clip_seconds,
-            "resample": a.resample}  # fmt: skip
+            "resample": a.resample, "fill_missing": a.fill_missing}  # fmt: skip
 
 
 def _data_options(a: argparse.Namespace) -> dict[str, Any]:
@@ -282,9 +285,13 @@ def _describe_data(data: dict[str, Any], config: dict[str, Any]) -> str:
         what += f"; train/val/test {'/'.join(map(str, splits))}"
     elif data.get("n_features_in") is not None:
         what += f"; rows of {data['n_features_in']} features"
-    cats = (data.get("features") or {}).get("categories") or {}
-    if cats:  # a table's categorical columns, one-hot encoded
-        what += "; one-hot: " + ", ".join(f"{c} ({len(v)})" for c, v in cats.items())
+    feats = data.get("features") or {}
+    if feats.get("categories"):  # a table's categorical columns, one-hot encoded
+        what += "; one-hot: " + ", ".join(f"{c} ({len(v)})" for c, v in feats["categories"].items())
+    if feats.get("fill"):
+        what += "; missing numbers filled (median)" + (
+            f", indicators: {', '.join(feats['indicators'])}" if feats.get("indicators") else ""
+        )
     return f"{data.get('name') or 'not recorded'} ({what})"
 
 
@@ -889,7 +896,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "kept out of the features, used for metrics (and --normal-only)")  # fmt: skip
     d.add_argument("--normal-class", metavar="C",
                    help="labels are classes: C is normal, every other class an anomaly")  # fmt: skip
-    _add_kind_options(d.add_argument_group("audio and text"))
+    _add_kind_options(d.add_argument_group("tables, audio and text"))
     d.add_argument("--limit", type=int, help="use a seeded subset of this many samples (quick "
                                              "runs; scoring reads every row)")  # fmt: skip
     d.add_argument("--contamination", type=float, default=0.01,

@@ -67,6 +67,7 @@ def load_dataset(
     clip_seconds: float = 1.0,
     resample: int | None = None,
     features: dict[str, Any] | None = None,
+    fill_missing: bool = False,
 ) -> Dataset:
     """Load `source` and split it deterministically for `seed`.
 
@@ -80,7 +81,9 @@ def load_dataset(
     sample rate unless `resample` gives one. `features`, a trained model's saved description
     (Dataset.features), makes new data into exactly the features the model was trained on.
     `label_optional`: a table or text file without `label_column` is read without labels
-    (a trained model applied to new, unlabelled rows) instead of refused.
+    (a trained model applied to new, unlabelled rows) instead of refused. `fill_missing`: a
+    table's missing numbers are filled with their column's training median, with an indicator
+    feature (`data.categorical`); else they are refused.
     """
     if not 0 <= val_fraction < 1 or not 0 <= test_fraction < 1:
         raise AekitError("val_fraction and test_fraction must be in [0, 1)")
@@ -90,6 +93,8 @@ def load_dataset(
         "test_fraction": test_fraction,
     }
     name = str(source)
+    if fill_missing and name in BUILTIN:
+        raise AekitError(f"--fill-missing applies to tables (CSV, TSV, Parquet), not {name}")
     if name == "fashion-mnist":
         x_all, y_all, xt, yt = fashion_mnist.load_arrays(data_dir)
         x, y = _limit(x_all, y_all, limit, seed)
@@ -113,6 +118,9 @@ def load_dataset(
             "file, a text file with --text-column, or a folder of images or WAV files"
         )
     saved_type = (features or {}).get("type")
+    if fill_missing and (text_column is not None or path.is_dir()
+                         or path.suffix.lower() not in tables.TABLE_SUFFIXES):  # fmt: skip
+        raise AekitError(f"{path}: --fill-missing applies to tables (CSV, TSV, Parquet)")
     if text_column is not None or saved_type == "tfidf":
         if text_column is None:
             raise AekitError(f"{path}: the model was trained on text; give --text-column")
@@ -120,6 +128,8 @@ def load_dataset(
                           label_optional)  # fmt: skip
     is_series = series.is_series_folder(path) or series.looks_like_series(path)
     is_audio = audio.is_audio_folder(path)
+    if fill_missing and is_series:
+        raise AekitError(f"{path}: --fill-missing applies to tables, not time series")
     if label_column is not None and (is_series or is_audio):
         raise AekitError(
             f"{path}: --label-column applies to tables and text; time series carry their label "
@@ -141,15 +151,17 @@ def load_dataset(
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:
         encoding = TableFeatures.from_dict(features) if features and saved_type == "table" else None
-        x, y, columns, categorical = tables.read_table(path, label_column, label_optional, encoding)
+        x, y, columns, categorical = tables.read_table(path, label_column, label_optional, encoding,
+                                                       fill_missing)  # fmt: skip
         x, y = _limit(x, y, limit, seed)
-        if not categorical:
+        if encoding is None and not categorical and not fill_missing:  # numbers only
             return make_dataset(
                 path.stem, "table", x, y, feature_names=columns, source=str(path), **split
             )
 
         def fit_table(raw_train: np.ndarray) -> TableFeatures:  # on the training split only
-            return encoding or TableFeatures.fit(raw_train, columns, categorical, str(path))
+            return encoding or TableFeatures.fit(raw_train, columns, categorical, str(path),
+                                                 fill_missing)  # fmt: skip
 
         return make_dataset(path.stem, "table", x, y, source=str(path), fit_features=fit_table,
                             **split)  # fmt: skip

@@ -1,16 +1,21 @@
-"""Tables with categorical columns: each non-numeric column one-hot encoded over the categories
-its training split holds, fitted on the training split only and saved with the model as JSON,
-so that every later file is encoded the same way.
+"""Tables that are more than numbers: text columns as categories, and (on request) missing
+numbers filled in. Fitted on the training split only and saved with the model as JSON, so that
+every later file is encoded the same way.
 
-A missing value in a categorical column is a category of its own, "(missing)"; a category the
-training split did not hold is encoded as none of the known ones (all zeros), with a note.
-Numeric columns pass through unchanged (missing values there are refused, as in any table).
+Categorical columns: each non-numeric column one-hot encoded over the categories its training
+split holds. A missing value is a category of its own, "(missing)"; a category the training
+split did not hold is encoded as none of the known ones (all zeros), with a note.
+
+Numeric columns pass through unchanged. Their missing values are refused, as in any table,
+unless the table is read with `fill_missing`: then each numeric column's missing values are
+filled with its training median, and a column that had missing values in the training split
+gains an indicator feature `column=(missing)` (1 where the value was missing).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +24,7 @@ from ..errors import AekitError, AekitNote
 
 MAX_CATEGORIES = 100  # more distinct values than this in the training split: an ID or free text
 MISSING = "(missing)"
+FILL_HINT = "; a model trained with --fill-missing fills them"
 
 
 def category_strings(values: Any) -> np.ndarray:
@@ -36,34 +42,55 @@ def one_hot_name(column: str, category: str) -> str:
 @dataclass
 class TableFeatures:
     """`columns`: the table's feature columns in file order; `categories`: for each categorical
-    column, its categories in the training split, sorted. Rows are (N, len(columns)) object
-    arrays: numbers in numeric columns, strings in categorical ones (`frame_rows`)."""
+    column, its categories in the training split, sorted; `fill`: for each numeric column whose
+    missing values are filled, the value (its training median); `indicators`: the numeric
+    columns that gain a missing-value feature. Rows are (N, len(columns)) object arrays:
+    numbers in numeric columns, strings in categorical ones (`frame_rows`)."""
 
     columns: list[str]
     categories: dict[str, list[str]]
+    fill: dict[str, float] = field(default_factory=dict)
+    indicators: list[str] = field(default_factory=list)
 
     @classmethod
     def fit(
-        cls, raw_train: np.ndarray, columns: list[str], categorical: list[str], source: str = ""
-    ) -> TableFeatures:
-        """The categories of each `categorical` column over the training rows; too many is an
-        error naming the column (and `source`)."""
+        cls, raw_train: np.ndarray, columns: list[str], categorical: list[str], source: str = "",
+        fill_missing: bool = False,
+    ) -> TableFeatures:  # fmt: skip
+        """The categories of each `categorical` column over the training rows (too many is an
+        error naming the column and `source`); with `fill_missing`, every numeric column's
+        training median, and the indicators of those with missing values."""
+        where = f"{source}: " if source else ""
         cats: dict[str, list[str]] = {}
         for c in categorical:
             values = sorted(set(category_strings(raw_train[:, columns.index(c)]).tolist()))
             if len(values) > MAX_CATEGORIES:
                 raise AekitError(
-                    f"{source}{': ' if source else ''}column {c!r} holds {len(values):,} distinct text values in the training "
-                    f"split; categorical columns are one-hot encoded up to {MAX_CATEGORIES} "
-                    "categories: drop it (an ID or free text?) or encode it as numbers"
+                    f"{where}column {c!r} holds {len(values):,} distinct text values in the "
+                    f"training split; categorical columns are one-hot encoded up to "
+                    f"{MAX_CATEGORIES} categories: drop it (an ID or free text?) or encode it "
+                    "as numbers"
                 )
             cats[c] = values
-        return cls(list(columns), cats)
+        fill: dict[str, float] = {}
+        indicators: list[str] = []
+        for j, c in enumerate(columns):
+            if not fill_missing or c in cats:
+                continue
+            v = raw_train[:, j].astype(np.float64)
+            missing = np.isnan(v)
+            if missing.all():
+                raise AekitError(f"{where}column {c!r} has no values in the training split")
+            fill[c] = float(np.median(v[~missing]))
+            if missing.any():
+                indicators.append(c)
+        return cls(list(columns), cats, fill, indicators)
 
     def frame_rows(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
         """A DataFrame's feature columns (any order; others refused) as (N, len(columns)) object
         rows: categorical columns as strings, numeric ones as numbers, which must be finite (a
-        missing or infinite one is named with its data row, counted from `first_row` + 1)."""
+        missing or infinite one is named with its data row, counted from `first_row` + 1),
+        except that a missing one stays NaN in a column with a fill value."""
         import pandas as pd
 
         cols = [str(c) for c in df.columns]
@@ -85,34 +112,35 @@ class TableFeatures:
             if c in self.categories:
                 raw[:, j] = category_strings(df[c].to_numpy())
                 continue
-            v = df[c].to_numpy(dtype=np.float64)
-            bad = ~np.isfinite(v)
+            v = df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+            bad = np.isinf(v) if c in self.fill else ~np.isfinite(v)  # filled: NaN kept
             if bad.any():
                 r = int(np.flatnonzero(bad)[0])
                 what = "missing value" if np.isnan(v[r]) else "infinite value"
                 raise AekitError(
                     f"{source}: {what} in column {c!r} at data row {first_row + r + 1}"
+                    + (FILL_HINT if what == "missing value" else "")
                 )
             raw[:, j] = v
         return raw
 
     def names(self) -> list[str]:
-        """The encoded features' names: numeric columns as they are, then in place of each
-        categorical column one `column=category` per category."""
+        """The encoded features' names: numeric columns as they are (followed by
+        `column=(missing)` where it has an indicator), and in place of each categorical column
+        one `column=category` per category."""
         out: list[str] = []
         for c in self.columns:
             if c in self.categories:
                 out += [one_hot_name(c, v) for v in self.categories[c]]
             else:
-                out.append(c)
+                out += [c] + ([one_hot_name(c, MISSING)] if c in self.indicators else [])
         return out
 
     def groups(self) -> list[tuple[str, slice]]:
-        """For each table column, the slice of encoded features it became (one, or one per
-        category)."""
+        """For each table column, the slice of encoded features it became."""
         out, at = [], 0
         for c in self.columns:
-            width = len(self.categories[c]) if c in self.categories else 1
+            width = len(self.categories[c]) if c in self.categories else 1 + (c in self.indicators)
             out.append((c, slice(at, at + width)))
             at += width
         return out
@@ -127,7 +155,12 @@ class TableFeatures:
         blocks = []
         for j, c in enumerate(self.columns):
             if c not in self.categories:
-                blocks.append(raw[:, j : j + 1].astype(np.float32))
+                v = raw[:, j].astype(np.float64)
+                missing = np.isnan(v)  # only in a column with a fill value (frame_rows)
+                v[missing] = self.fill.get(c, np.nan)
+                blocks.append(v[:, None].astype(np.float32))
+                if c in self.indicators:
+                    blocks.append(missing[:, None].astype(np.float32))
                 continue
             known = self.categories[c]
             values = category_strings(raw[:, j])
@@ -158,24 +191,30 @@ class TableFeatures:
             )
 
     def decode(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """Encoded rows (N, len(names())) in the data's units -> the table's columns: numbers,
-        and for each categorical column the category with the highest value."""
+        """Encoded rows (N, len(names())) in the data's units -> the table's columns: numbers
+        (missing where the column's indicator is above 0.5), and for each categorical column
+        the category with the highest value."""
         out: dict[str, np.ndarray] = {}
         for c, s in self.groups():
             if c in self.categories:
                 out[c] = np.asarray(self.categories[c], dtype=object)[x[:, s].argmax(axis=1)]
+            elif c in self.indicators:
+                out[c] = np.where(x[:, s.start + 1] > 0.5, np.nan, x[:, s.start])
             else:
                 out[c] = x[:, s.start]
         return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "table", "columns": list(self.columns),
-                "categories": {c: list(v) for c, v in self.categories.items()}}  # fmt: skip
+                "categories": {c: list(v) for c, v in self.categories.items()},
+                "fill": dict(self.fill), "indicators": list(self.indicators)}  # fmt: skip
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TableFeatures:
         return cls([str(c) for c in d["columns"]],
-                   {str(c): [str(v) for v in vs] for c, vs in d["categories"].items()})  # fmt: skip
+                   {str(c): [str(v) for v in vs] for c, vs in d["categories"].items()},
+                   {str(c): float(v) for c, v in d.get("fill", {}).items()},
+                   [str(c) for c in d.get("indicators", [])])  # fmt: skip
 
 
 def table_features(data: dict[str, Any]) -> TableFeatures | None:

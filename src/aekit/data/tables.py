@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AekitError
-from .categorical import TableFeatures
+from .categorical import FILL_HINT, TableFeatures
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
@@ -32,13 +32,13 @@ def read_frame(path: Path):
 
 def frame_to_arrays(
     df, source: str, label_column: str | None, label_optional: bool = False,
-    features: TableFeatures | None = None,
+    features: TableFeatures | None = None, fill_missing: bool = False,
 ):  # fmt: skip
     """Features, labels or None, feature columns, and the categorical columns among them; clear
     errors otherwise. A table of numbers gives float32 features and no categorical columns;
-    one with text columns (or read for `features`, a trained model's) gives (N, columns)
-    object rows for `TableFeatures` to encode. With `label_optional`, a frame without
-    `label_column` is read without labels."""
+    one with text columns, one read to `fill_missing` numbers, or one read for `features` (a
+    trained model's) gives (N, columns) object rows for `TableFeatures` to encode. With
+    `label_optional`, a frame without `label_column` is read without labels."""
     import pandas as pd
 
     if len(df) == 0:
@@ -68,18 +68,15 @@ def frame_to_arrays(
     if df.shape[1] == 0:
         raise AekitError(f"{source}: no feature columns")
     columns = [str(c) for c in df.columns]
-    if text:  # categorical columns: object rows, encoded once the training split is known
+    if text or fill_missing:  # object rows, encoded once the training split is known
         _check_not_numbers(df, text, source)
         df.columns = columns
-        return (
-            TableFeatures(columns, {c: [] for c in text}).frame_rows(df, source),
-            y,
-            columns,
-            text,
-        )
+        fill = {c: np.nan for c in columns if c not in text} if fill_missing else {}
+        rows = TableFeatures(columns, {c: [] for c in text}, fill).frame_rows(df, source)
+        return rows, y, columns, text
     missing = [str(c) for c in df.columns if df[c].isna().any()]
     if missing:
-        raise AekitError(f"{source}: missing values in column(s) {', '.join(missing)}")
+        raise AekitError(f"{source}: missing values in column(s) {', '.join(missing)}{FILL_HINT}")
     with np.errstate(over="ignore"):  # beyond float32's range: inf, refused below
         x = df.to_numpy(dtype=np.float32)
     infinite = [str(c) for c, bad in zip(df.columns, ~np.isfinite(x).all(0)) if bad]
@@ -107,9 +104,10 @@ def _check_not_numbers(df, text: list[str], source: str) -> None:
 
 def read_table(
     path: Path, label_column: str | None = None, label_optional: bool = False,
-    features: TableFeatures | None = None,
+    features: TableFeatures | None = None, fill_missing: bool = False,
 ):  # fmt: skip
-    return frame_to_arrays(read_frame(path), str(path), label_column, label_optional, features)
+    return frame_to_arrays(read_frame(path), str(path), label_column, label_optional, features,
+                           fill_missing)  # fmt: skip
 
 
 def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
-from ..data.categorical import TableFeatures, table_features
+from ..data.categorical import FILL_HINT, TableFeatures, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary
@@ -267,7 +267,8 @@ def _features(df, names: list[str], label_column: str | None, path: Path, first_
     if bad_cells.any():
         r, c = np.argwhere(bad_cells)[0]
         what = "missing value" if np.isnan(x[r, c]) else "infinite value"
-        raise AekitError(f"{path}: {what} in column {names[c]!r} at data row {first_row + r + 1}")
+        raise AekitError(f"{path}: {what} in column {names[c]!r} at data row {first_row + r + 1}"
+                         + (FILL_HINT if what == "missing value" else ""))  # fmt: skip
     return x
 
 
