@@ -35,6 +35,18 @@ def category_strings(values: Any) -> np.ndarray:
     return np.asarray(s.where(s.notna(), MISSING).map(str), dtype=object)
 
 
+def check_columns(expected: list[str], got: list[str], source: str) -> None:
+    """AekitError naming the columns missing from `got` and those it has in excess."""
+    missing = [c for c in expected if c not in got]
+    extra = [c for c in got if c not in expected]
+    if missing or extra:
+        raise AekitError(
+            f"{source}: the columns differ from training"
+            + (f"; missing: {', '.join(missing[:10])}" if missing else "")
+            + (f"; unexpected: {', '.join(extra[:10])}" if extra else "")
+        )
+
+
 def one_hot_name(column: str, category: str) -> str:
     return f"{column}={category}"
 
@@ -88,41 +100,43 @@ class TableFeatures:
 
     def frame_rows(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
         """A DataFrame's feature columns (any order; others refused) as (N, len(columns)) object
-        rows: categorical columns as strings, numeric ones as numbers, which must be finite (a
-        missing or infinite one is named with its data row, counted from `first_row` + 1),
-        except that a missing one stays NaN in a column with a fill value."""
+        rows: categorical columns as strings, numeric ones as numbers (`numbers`)."""
+        cols = [str(c) for c in df.columns]
+        check_columns(self.columns, cols, source)
+        df = df.set_axis(cols, axis=1)
+        v = self.numbers(df, source, first_row)
+        raw = np.empty((len(df), len(self.columns)), dtype=object)
+        numeric = iter(range(v.shape[1]))
+        for j, c in enumerate(self.columns):
+            raw[:, j] = (
+                category_strings(df[c].to_numpy()) if c in self.categories else v[:, next(numeric)]
+            )
+        return raw
+
+    def numbers(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
+        """The numeric columns of a DataFrame named by them, as float64 (N, numeric columns),
+        which must be finite (a missing or infinite value is named with its data row, counted
+        from `first_row` + 1), except that a missing one stays NaN in a column with a fill
+        value."""
         import pandas as pd
 
-        cols = [str(c) for c in df.columns]
-        missing = [c for c in self.columns if c not in cols]
-        extra = [c for c in cols if c not in self.columns]
-        if missing or extra:
-            raise AekitError(
-                f"{source}: the columns differ from training"
-                + (f"; missing: {', '.join(missing[:10])}" if missing else "")
-                + (f"; unexpected: {', '.join(extra[:10])}" if extra else "")
-            )
-        df = df.set_axis(cols, axis=1)
-        text = [c for c in self.columns if c not in self.categories
-                and not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]  # fmt: skip
+        numeric = [c for c in self.columns if c not in self.categories]
+        text = [c for c in numeric
+                if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]  # fmt: skip
         if text:
             raise AekitError(f"{source}: non-numeric column(s) {', '.join(text)}")
-        raw = np.empty((len(df), len(self.columns)), dtype=object)
-        for j, c in enumerate(self.columns):
-            if c in self.categories:
-                raw[:, j] = category_strings(df[c].to_numpy())
-                continue
-            v = df[c].to_numpy(dtype=np.float64, na_value=np.nan)
-            bad = np.isinf(v) if c in self.fill else ~np.isfinite(v)  # filled: NaN kept
-            if bad.any():
-                r = int(np.flatnonzero(bad)[0])
-                what = "missing value" if np.isnan(v[r]) else "infinite value"
-                raise AekitError(
-                    f"{source}: {what} in column {c!r} at data row {first_row + r + 1}"
-                    + (FILL_HINT if what == "missing value" else "")
-                )
-            raw[:, j] = v
-        return raw
+        v = df[numeric].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(v)  # NaN (an empty cell) or inf
+        filled = [c in self.fill for c in numeric]
+        bad[:, filled] = np.isinf(v[:, filled])  # filled columns keep their NaN
+        if bad.any():
+            r, j = np.argwhere(bad)[0]
+            what = "missing value" if np.isnan(v[r, j]) else "infinite value"
+            raise AekitError(
+                f"{source}: {what} in column {numeric[j]!r} at data row {first_row + r + 1}"
+                + (FILL_HINT if what == "missing value" else "")
+            )
+        return v
 
     def names(self) -> list[str]:
         """The encoded features' names: numeric columns as they are (followed by

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
-from ..data.categorical import FILL_HINT, TableFeatures, table_features
+from ..data.categorical import TableFeatures, check_columns, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary
@@ -243,33 +243,12 @@ def _features(df, names: list[str], label_column: str | None, path: Path, first_
     """The feature block of a chunk, checked against the training columns (`names`; for a
     table with categorical columns, `table.columns`, one-hot encoded by `table`, with the
     rows of unknown categories added up in `unknown`)."""
-    import pandas as pd
-
+    feats = df[[c for c in df.columns if c != label_column and not is_index_column(c)]]
+    feats = feats.set_axis([str(c) for c in feats.columns], axis=1)
     if table is not None:
-        feats = df[[c for c in df.columns if c != label_column and not is_index_column(c)]]
         return table.transform(table.frame_rows(feats, str(path), first_row), unknown)
-    cols = [str(c) for c in df.columns]
-    missing = [c for c in names if c not in cols]
-    extra = [c for c in cols if c not in names and c != label_column and not is_index_column(c)]
-    if missing or extra:
-        raise AekitError(
-            f"{path}: the columns differ from training"
-            + (f"; missing: {', '.join(missing[:10])}" if missing else "")
-            + (f"; unexpected: {', '.join(extra[:10])}" if extra else "")
-        )
-    feats = df[names]
-    bad = [c for c in names if not (pd.api.types.is_numeric_dtype(feats[c])
-                                     or pd.api.types.is_bool_dtype(feats[c]))]  # fmt: skip
-    if bad:
-        raise AekitError(f"{path}: non-numeric column(s) {', '.join(bad)}")
-    x = feats.to_numpy(dtype=np.float64)
-    bad_cells = ~np.isfinite(x)  # NaN (an empty cell) or inf
-    if bad_cells.any():
-        r, c = np.argwhere(bad_cells)[0]
-        what = "missing value" if np.isnan(x[r, c]) else "infinite value"
-        raise AekitError(f"{path}: {what} in column {names[c]!r} at data row {first_row + r + 1}"
-                         + (FILL_HINT if what == "missing value" else ""))  # fmt: skip
-    return x
+    check_columns(names, list(feats.columns), str(path))
+    return TableFeatures(names, {}).numbers(feats, str(path), first_row)
 
 
 def _calls(det, scores: np.ndarray) -> dict[str, np.ndarray]:
