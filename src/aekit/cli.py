@@ -194,13 +194,18 @@ def cmd_train(a: argparse.Namespace) -> int:
     cfg = TrainConfig(
         epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, optimizer=a.optimizer,
         weight_decay=a.weight_decay, schedule=a.schedule, patience=a.patience,
-        seed=a.seed, device=a.device, progress=not a.no_progress,
+        seed=a.seed, device=a.device, progress=not a.no_progress, layerwise_epochs=a.layerwise,
     )  # fmt: skip
     m = train_run(
         a.data, a.model, a.out, model_config=model_config, train_config=cfg,
         data_options={**_data_options(a), "seed": a.seed}, resume=a.resume, overwrite=a.overwrite,
         report=not a.no_report,
     )  # fmt: skip
+    if m.get("layerwise"):
+        pairs = m["layerwise"]
+        e = int(pairs[0]["epochs"])
+        print(f"layer-wise pre-training: {len(pairs)} layer pairs x {e} epoch{'s' * (e != 1)} "
+              f"in {sum(r['seconds'] for r in pairs):.1f} s; then end to end")  # fmt: skip
     parts = [f"test MSE {m['test_mse']:.5f}"] if m.get("test_mse") is not None else []
     if m.get("test_frechet_distance") is not None:
         parts.append(f"Fréchet distance {m['test_frechet_distance']:.3g} (floor "
@@ -690,6 +695,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--patience", type=int, help="early stopping after this many epochs without improvement"
     )
+    g.add_argument("--layerwise", type=int, default=0, metavar="N",
+                   help="mlp/stacked: greedy layer-wise pre-training, N epochs per layer pair "
+                        "(outermost first), before the --epochs of end-to-end training")  # fmt: skip
     g.add_argument("--seed", type=_seed, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
     g.add_argument("--resume", action="store_true", help="continue the run in --out")

@@ -13,6 +13,7 @@ from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
 from .engine import describe_device
 from .errors import AekitError
+from .layerwise import layer_count
 from .metrics import reconstruct
 from .models.base import MULTINOMIAL_LOSSES
 from .monitor import CoverageProbe
@@ -113,6 +114,8 @@ def train_run(
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
     net = build_model(model, seed=cfg.seed, **{**model_defaults(ds, model_config), **model_config})
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
+    if cfg.layerwise_epochs:
+        layer_count(net)
     cfg = cfg.for_model(net)  # the learning rate fit uses, recorded in metrics.json
     prepare_out(out, resume, overwrite)
     ds_info = {**ds.describe(), "load_args": load_args(source, **data_options)}
@@ -137,6 +140,8 @@ def train_run(
         best_val_loss=history.best.get("val_loss"),
         train_config=asdict(cfg),
     )
+    if history.layerwise:  # one row per layer pair (kept in state.json when resumed)
+        metrics["layerwise"] = history.layerwise
     ckpt.update_metrics(out, metrics)
     ckpt.write_json(out / "metrics.json", metrics)
     write_figures(out, history, net, ds, title=f"{model} on {ds.name}")

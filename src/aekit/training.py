@@ -27,6 +27,7 @@ from . import checkpoint as ckpt
 from .data.base import Dataset
 from .engine import LocalEngine, pick_device
 from .errors import AekitError, check_seed
+from .layerwise import layer_count, pretrain_layerwise
 from .progress import progress_bar
 from .rows import SparseRows, is_sparse
 
@@ -48,6 +49,9 @@ class TrainConfig:
     device: str = "auto"  # CUDA when present, else CPU
     progress: bool = True  # a progress bar with the running loss
     log_every: int = 100  # optimizer steps between rows of History.steps (0: none)
+    # greedy layer-wise pre-training (aekit.layerwise): epochs per layer pair, outermost first,
+    # before the end-to-end epochs; fully connected autoencoders with hidden layers. 0: none
+    layerwise_epochs: int = 0
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -61,6 +65,10 @@ class TrainConfig:
         check_seed(self.seed)
         if self.log_every < 0:
             raise AekitError("log_every must be >= 0")
+        if int(self.layerwise_epochs) != self.layerwise_epochs or self.layerwise_epochs < 0:
+            raise AekitError(
+                f"layerwise_epochs must be a whole number >= 0, got {self.layerwise_epochs}"
+            )
         if self.weight_decay < 0:
             raise AekitError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if self.patience is not None and self.patience < 1:
@@ -108,6 +116,7 @@ class History:
     best_epoch: int = -1
     stopped_early: bool = False
     steps: list[dict[str, float]] = field(default_factory=list)
+    layerwise: list[dict[str, float]] = field(default_factory=list)  # one row per layer pair
 
     def column(self, key: str) -> list[float]:
         return [r[key] for r in self.rows if key in r]
@@ -323,6 +332,8 @@ def fit(
     if len(x_train) == 0:
         raise AekitError("no training samples")
     model.check_input(x_train.shape[1:])
+    if cfg.layerwise_epochs:
+        layer_count(model)  # a model without layer pairs fails before anything is written
     x_train = _as_samples(x_train, model)
     x_val = _as_samples(x_val, model) if x_val is not None else None
     for name, x in (("training", x_train), ("validation", x_val)):
@@ -350,7 +361,8 @@ def fit(
             raise AekitError("resume needs an output folder")
         info = ckpt.load_state(out, model, optimizers)
         start_epoch = int(info["epoch"]) + 1
-        history = History(info["history"], int(info["best_epoch"]), steps=info.get("steps", []))
+        history = History(info["history"], int(info["best_epoch"]), steps=info.get("steps", []),
+                          layerwise=info.get("layerwise", []))  # fmt: skip
         best_val, bad_epochs = float(info["best_val"]), int(info["bad_epochs"])
         if history.best_epoch >= 0 and (out / ckpt.MODEL_JSON).is_file():
             best_state = ckpt.read_tensors(
@@ -360,6 +372,8 @@ def fit(
             if best_state is not None:
                 model.load_state_dict(best_state)
             return history
+    if cfg.layerwise_epochs and start_epoch == 0:
+        history.layerwise = pretrain_layerwise(model, x_train, x_val, cfg, engine)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     writer = _tensorboard(out) if engine.is_main else None
@@ -468,6 +482,7 @@ def fit(
                     "epoch": epoch,
                     "history": history.rows,
                     "steps": history.steps,
+                    "layerwise": history.layerwise,
                     "best_epoch": history.best_epoch,
                     "best_val": best_val,
                     "bad_epochs": bad_epochs,
