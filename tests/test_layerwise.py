@@ -88,3 +88,17 @@ def test_layerwise_refusals_are_one_line(argv, message, tmp_path, capsys):
     with pytest.raises(AekitError, match="needs hidden layers"):
         m = build_model("mlp", input_shape=(64,), hidden=(), latent=4)
         fit(m, np.zeros((8, 64), np.float32), TrainConfig(epochs=1, layerwise_epochs=1))
+
+
+def test_the_transformer_pretrains_layerwise_and_keeps_the_option_through_save(digits, tmp_path):
+    from aekit import AutoencoderTransformer
+
+    x = digits.x_train.reshape(len(digits.x_train), -1)
+    est = AutoencoderTransformer(model="stacked", hidden=(32,), latent=8, epochs=1,
+                                 layerwise_epochs=2).fit(x)  # fmt: skip
+    assert [(r["inputs"], r["outputs"], r["epochs"]) for r in est.history_.layerwise] == [
+        (64, 32, 2), (32, 8, 2)]  # fmt: skip
+    est.save(tmp_path / "t")
+    back = AutoencoderTransformer.load(tmp_path / "t")
+    assert back.layerwise_epochs == 2 and np.allclose(back.transform(x), est.transform(x))
+    assert AutoencoderTransformer(layerwise_epochs=0).fit(x).history_.layerwise == []

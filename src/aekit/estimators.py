@@ -83,6 +83,7 @@ class _Saving:
         cfg = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,  # type: ignore[attr-defined]
             seed=self.random_state, device=self.device, progress=self.verbose,  # type: ignore[attr-defined]
+            layerwise_epochs=getattr(self, "layerwise_epochs", 0),
         )  # fmt: skip
         history = fit(model, self._shaped(x, model), cfg)
         model.to("cpu").eval()
@@ -166,6 +167,8 @@ class AutoencoderTransformer(
     such as TF-IDF) get softmax outputs. Usable in a `Pipeline` after a vectorizer and before a
     classifier, t-SNE or clustering. `trim=K` trains robustly on rows that hold outliers (each
     batch leaves out the rows beyond Q3 + K x IQR of its losses); None trains on every row.
+    `layerwise_epochs=N` (mlp, stacked) pre-trains layer pair by layer pair first
+    (`aekit.layerwise`).
     """
 
     def __init__(
@@ -185,6 +188,7 @@ class AutoencoderTransformer(
         random_state: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        layerwise_epochs: int = 0,
     ):
         self.model = model
         self.latent = latent
@@ -201,6 +205,7 @@ class AutoencoderTransformer(
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+        self.layerwise_epochs = layerwise_epochs
 
     def fit(self, X: Any, y: Any = None) -> AutoencoderTransformer:
         x = self._fit_rows(X)
