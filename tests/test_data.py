@@ -167,7 +167,7 @@ def test_csv_with_labels_and_errors(tmp_path):
         load_dataset(tmp_path / "semicolons.csv")
     df.assign(city=[f"c{i}" for i in range(20)]).to_csv(tmp_path / "ids.csv", index=False)
     with pytest.raises(AekitError, match="ids.csv: column 'city' holds 14 distinct text values"):
-        with mock.patch("aekit.data.categorical.MAX_CATEGORIES", 10):
+        with mock.patch("aekit.data.table_features.MAX_CATEGORIES", 10):
             load_dataset(tmp_path / "ids.csv")
     df.assign(f2=[None] + list(range(19))).to_csv(tmp_path / "nan.csv", index=False)
     with pytest.raises(AekitError, match="missing values in column.*f2"):

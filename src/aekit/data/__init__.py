@@ -19,8 +19,8 @@ import numpy as np
 from ..errors import AekitError
 from . import audio, digits, fashion_mnist, images, series, tables, text
 from .base import Dataset, make_dataset, split_indices
-from .categorical import TableFeatures
 from .scaler import Scaler
+from .table_features import TableFeatures
 
 BUILTIN = ("fashion-mnist", "digits")
 
@@ -83,7 +83,7 @@ def load_dataset(
     `label_optional`: a table or text file without `label_column` is read without labels
     (a trained model applied to new, unlabelled rows) instead of refused. `fill_missing`: a
     table's missing numbers are filled with their column's training median, with an indicator
-    feature (`data.categorical`); else they are refused.
+    feature (`data.table_features`); else they are refused.
     """
     if not 0 <= val_fraction < 1 or not 0 <= test_fraction < 1:
         raise AekitError("val_fraction and test_fraction must be in [0, 1)")

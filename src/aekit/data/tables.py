@@ -1,7 +1,7 @@
 """Tables and arrays: CSV, Parquet, NumPy .npy/.npz, ODDS-style MATLAB .mat (X, y).
 
 Everything is read without pickle. Returns features, optional labels, and feature names;
-text columns of a table are categorical (`categorical.TableFeatures` one-hot encodes them).
+text columns of a table are categorical (`table_features.TableFeatures` one-hot encodes them).
 Columns without a header (pandas calls them "Unnamed: N"; a row index saved by
 `DataFrame.to_csv`) are not features.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AekitError
-from .categorical import FILL_HINT, TableFeatures
+from .table_features import FILL_HINT, TableFeatures
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_SUFFIXES = (".npy", ".npz", ".mat")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
-from ..data.categorical import TableFeatures, check_columns, table_features
+from ..data.table_features import TableFeatures, check_columns, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary

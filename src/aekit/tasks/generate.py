@@ -111,7 +111,7 @@ class Forms:
 
     def __init__(self, model, scaler, data: dict[str, Any], real: np.ndarray | None = None):
         from ..data.base import column_names
-        from ..data.categorical import table_features
+        from ..data.table_features import table_features
 
         self.scaler, self.real = scaler, real
         self.kind = output_kind(model, data)

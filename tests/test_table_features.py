@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 from aekit import load_dataset
 from aekit.cli import main
 from aekit.data.base import split_indices
-from aekit.data.categorical import MISSING, TableFeatures
+from aekit.data.table_features import MISSING, TableFeatures
 from aekit.errors import AekitError, AekitNote
 from aekit.tasks.detect import detect_fit, detect_score
 
