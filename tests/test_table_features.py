@@ -191,3 +191,25 @@ def test_fill_missing_fills_numbers_with_the_training_median_and_marks_them(tmp_
         code = main(["train", data, "--fill-missing", "--out", str(tmp_path / "no")])
         err = capsys.readouterr().err
         assert code == 2 and "--fill-missing applies to tables" in err and err.count("\n") == 1
+
+
+def test_the_report_charts_errors_by_the_tables_own_columns(tmp_path):
+    from unittest import mock
+
+    from aekit import plots
+
+    transactions(300).to_csv(tmp_path / "tx.csv", index=False)
+    seen = {}
+
+    def spy(names, errors, path, **kw):
+        seen.update(names=list(names), errors=np.asarray(errors))
+        return real(names, errors, path, **kw)
+
+    real = plots.feature_errors
+    with mock.patch.object(plots, "feature_errors", spy):
+        assert main(["train", str(tmp_path / "tx.csv"), "--label-column", "label", "--epochs", "1",
+                     "--out", str(tmp_path / "run"), "--no-progress"]) == 0  # fmt: skip
+    assert seen["names"] == ["amount", "hour", "merchant", "channel"]
+    assert len(seen["errors"]) == 4 and (seen["errors"] > 0).all()
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "a column&#x27;s one-hot (and missing-value) features summed" in page

@@ -26,6 +26,7 @@ import torch
 from . import __version__
 from .checkpoint import atomic_write_bytes
 from .data import Dataset
+from .data.table_features import table_features
 from .errors import AekitError
 from .metrics import encode, reconstruct, subsample
 from .rows import dense
@@ -210,9 +211,16 @@ def build_report(
             units = {"standard": "standardized units", "identity": raw}.get(
                 ds.scaler.kind, "scaled units"
             )
+            caption = f"per-{what[:-1]} test reconstruction error ({units})"
+            encoding = table_features({"features": ds.features})
+            if encoding is not None:  # by the table's own columns, as `detect score` explains
+                groups = encoding.groups()
+                names = [c for c, _ in groups]
+                per_feature = np.array([per_feature[g].sum() for _, g in groups])
+                caption += "; a column's one-hot (and missing-value) features summed"
             body = fig(lambda p: plots.feature_errors(names, per_feature, p, units=units,
                                                       title=f"worst-reconstructed {what}"),
-                       f"per-{what[:-1]} test reconstruction error ({units})")  # fmt: skip
+                       caption)  # fmt: skip
             sections.append(("reconstructions", f"Reconstruction by {what[:-1]}", body))
         # -- metrics
         rows = []
