@@ -213,3 +213,27 @@ def test_the_report_charts_errors_by_the_tables_own_columns(tmp_path):
     assert len(seen["errors"]) == 4 and (seen["errors"] > 0).all()
     page = (tmp_path / "run" / "report.html").read_text()
     assert "a column&#x27;s one-hot (and missing-value) features summed" in page
+
+
+def test_a_table_model_reads_new_files_by_column_name(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(200, 4)), columns=["a", "b", "c", "d"])
+    df.to_csv(tmp_path / "t.csv", index=False)
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "t.csv"), "--epochs", "1", "--out", str(run),
+                 "--no-progress", "--no-report"]) == 0  # fmt: skip
+    df[["d", "c", "b", "a"]].to_csv(tmp_path / "reordered.csv", index=False)
+    df.rename(columns={"b": "b2"}).to_csv(tmp_path / "renamed.csv", index=False)
+    for name in ("t", "reordered"):
+        assert main(["encode", str(run), str(tmp_path / f"{name}.csv"),
+                     "--out", str(tmp_path / f"{name}_codes.csv")]) == 0  # fmt: skip
+    a, b = (pd.read_csv(tmp_path / f"{n}_codes.csv") for n in ("t", "reordered"))
+    assert np.array_equal(a.to_numpy(), b.to_numpy())  # the same codes, whatever the order
+    capsys.readouterr()
+    for command in ("encode", "evaluate"):  # as many columns, but not the same ones
+        argv = [command, str(run), str(tmp_path / "renamed.csv")]
+        code = main(argv + (["--out", str(tmp_path / "x.csv")] if command == "encode" else []))
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1, err
+        assert "renamed.csv: the columns differ from training; missing: b; unexpected: b2" in err
+    assert not (tmp_path / "x.csv").exists()

@@ -57,7 +57,8 @@ class TableFeatures:
     column, its categories in the training split, sorted; `fill`: for each numeric column whose
     missing values are filled, the value (its training median); `indicators`: the numeric
     columns that gain a missing-value feature. Rows are (N, len(columns)) object arrays:
-    numbers in numeric columns, strings in categorical ones (`frame_rows`)."""
+    numbers in numeric columns, strings in categorical ones; or, for a table without
+    categorical columns, float arrays (`frame_rows`)."""
 
     columns: list[str]
     categories: dict[str, list[str]]
@@ -99,12 +100,15 @@ class TableFeatures:
         return cls(list(columns), cats, fill, indicators)
 
     def frame_rows(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
-        """A DataFrame's feature columns (any order; others refused) as (N, len(columns)) object
-        rows: categorical columns as strings, numeric ones as numbers (`numbers`)."""
+        """A DataFrame's feature columns (any order; others refused) as (N, len(columns)) rows:
+        object rows, categorical columns as strings and numeric ones as numbers (`numbers`);
+        without categorical columns, float64 rows."""
         cols = [str(c) for c in df.columns]
         check_columns(self.columns, cols, source)
         df = df.set_axis(cols, axis=1)
         v = self.numbers(df, source, first_row)
+        if not self.categories:  # numbers only: no objects (a large table stays cheap)
+            return v
         raw = np.empty((len(df), len(self.columns)), dtype=object)
         numeric = iter(range(v.shape[1]))
         for j, c in enumerate(self.columns):
@@ -160,11 +164,11 @@ class TableFeatures:
         return out
 
     def transform(self, raw: np.ndarray, unknown: dict[str, list] | None = None) -> np.ndarray:
-        """(N, len(columns)) object rows -> (N, len(names())) float32 features. Unknown
-        categories become all zeros, with one note per column naming examples; given
+        """(N, len(columns)) rows (`frame_rows`') -> (N, len(names())) float32 features.
+        Unknown categories become all zeros, with one note per column naming examples; given
         `unknown` (column -> [rows, examples]), they are added up there instead, for the
         caller's `note_unknown` once its last chunk is encoded."""
-        raw = np.asarray(raw, dtype=object)
+        raw = np.asarray(raw)
         seen: dict[str, list] = {} if unknown is None else unknown
         blocks = []
         for j, c in enumerate(self.columns):

@@ -16,6 +16,7 @@ import torch
 from .. import metrics
 from ..checkpoint import Checkpoint
 from ..data import BUILTIN, Dataset, load_dataset
+from ..data.table_features import TableFeatures
 from ..errors import AekitError
 from ..metrics import encode, reconstruct, reconstruction_metrics
 from ..regularizers import active_fraction
@@ -61,14 +62,18 @@ READER_OPTIONS = ("text_column", "label_column", "audio_features", "clip_seconds
 
 def reader_options(data: dict[str, Any]) -> dict[str, Any]:
     """From a checkpoint's data description: how the run read its data (text column, audio
-    clip length, ...) and the features it was trained on (a TF-IDF vocabulary, audio settings),
-    so that other data is read the same way."""
+    clip length, ...) and the features it was trained on (a TF-IDF vocabulary, audio settings,
+    a table's columns and their encoding), so that other data is read the same way."""
     args = data.get("load_args", {})
     out = {k: args[k] for k in READER_OPTIONS if args.get(k) is not None}
     for k, v in image_reading(data).items():
         out.setdefault(k, v)
     if data.get("features"):
         out["features"] = data["features"]
+    elif data.get("kind") == "table" and data.get("feature_names"):
+        # a table of numbers: its columns, read by name (another order is fine; a file with
+        # other columns is refused by name, not taken column for column)
+        out["features"] = TableFeatures(list(data["feature_names"]), {}).to_dict()
     return out
 
 
