@@ -90,6 +90,12 @@ def test_categorical_table_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and not (tmp_path / "run").exists()
     assert "ids.csv: column 'id' holds 144 distinct text values in the training split" in err
+    assert "drop it (an ID or free text?)" in err
+    times = pd.date_range("2026-01-01", periods=200, freq="37min").astype(str)
+    ids.assign(time=times).to_csv(tmp_path / "times.csv", index=False)
+    with pytest.raises(AekitError, match="column 'time' holds 144 distinct text values in the "
+                       "training split; .* they look like dates or times: turn them into numbers"):  # fmt: skip
+        load_dataset(tmp_path / "times.csv", label_column="label")
     saved = TableFeatures(["amount", "merchant", "channel", "city"], {"merchant": ["fuel"]})
     with pytest.raises(AekitError, match="the columns differ from training; missing: city; "
                        "unexpected: hour"):  # fmt: skip

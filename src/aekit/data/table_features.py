@@ -47,6 +47,19 @@ def check_columns(expected: list[str], got: list[str], source: str) -> None:
         )
 
 
+def _dates(values: list[str], sample: int = 200) -> bool:
+    """Whether most of (a sample of) the values read as dates or times: they hold a date's or a
+    time's digits (2026-01-31, 31/01/2026, 12:30) and pandas parses them."""
+    import pandas as pd
+
+    v = pd.Series(values[:: max(1, len(values) // sample)][:sample], dtype=object)
+    shaped = v.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}", regex=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(v, errors="coerce", format="mixed").notna()
+    return bool((shaped & parsed).mean() > 0.5)
+
+
 def one_hot_name(column: str, category: str) -> str:
     return f"{column}={category}"
 
@@ -78,11 +91,15 @@ class TableFeatures:
         for c in categorical:
             values = sorted(set(category_strings(raw_train[:, columns.index(c)]).tolist()))
             if len(values) > MAX_CATEGORIES:
+                what = (
+                    "they look like dates or times: turn them into numbers (hour, weekday, "
+                    "seconds since a start) or drop the column" if _dates(values)
+                    else "drop it (an ID or free text?) or encode it as numbers"
+                )  # fmt: skip
                 raise AekitError(
                     f"{where}column {c!r} holds {len(values):,} distinct text values in the "
                     f"training split; categorical columns are one-hot encoded up to "
-                    f"{MAX_CATEGORIES} categories: drop it (an ID or free text?) or encode it "
-                    "as numbers"
+                    f"{MAX_CATEGORIES} categories: {what}"
                 )
             cats[c] = values
         fill: dict[str, float] = {}
