@@ -243,3 +243,20 @@ def test_a_table_model_reads_new_files_by_column_name(tmp_path, capsys):
         assert code == 2 and err.count("\n") == 1, err
         assert "renamed.csv: the columns differ from training; missing: b; unexpected: b2" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_number_beyond_float32_is_refused_as_infinite_in_later_files(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(100, 3)), columns=["a", "b", "c"])
+    df.to_csv(tmp_path / "t.csv", index=False)
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "t.csv"), "--epochs", "1", "--out", str(run),
+                 "--no-progress", "--no-report"]) == 0  # fmt: skip
+    df.assign(b=df.b.where(df.index != 3, 1e39)).to_csv(tmp_path / "big.csv", index=False)
+    capsys.readouterr()
+    for command in ("encode", "evaluate"):
+        argv = [command, str(run), str(tmp_path / "big.csv")]
+        code = main(argv + (["--out", str(tmp_path / "x.csv")] if command == "encode" else []))
+        err = capsys.readouterr().err
+        assert code == 2 and "infinite value in column 'b' at data row 4" in err, err
+    assert not (tmp_path / "x.csv").exists()

@@ -136,9 +136,9 @@ class TableFeatures:
 
     def numbers(self, df: Any, source: str, first_row: int = 0) -> np.ndarray:
         """The numeric columns of a DataFrame named by them, as float64 (N, numeric columns),
-        which must be finite (a missing or infinite value is named with its data row, counted
-        from `first_row` + 1), except that a missing one stays NaN in a column with a fill
-        value."""
+        which must be finite within float32's range, as the model computes (a missing or
+        infinite value is named with its data row, counted from `first_row` + 1), except that
+        a missing one stays NaN in a column with a fill value."""
         import pandas as pd
 
         numeric = [c for c in self.columns if c not in self.categories]
@@ -147,9 +147,11 @@ class TableFeatures:
         if text:
             raise AekitError(f"{source}: non-numeric column(s) {', '.join(text)}")
         v = df[numeric].to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ~np.isfinite(v)  # NaN (an empty cell) or inf
+        with np.errstate(invalid="ignore"):  # NaN compares False
+            infinite = np.abs(v) > np.finfo(np.float32).max  # inf, or inf once made float32
+        bad = infinite | np.isnan(v)  # NaN: an empty cell
         filled = [c in self.fill for c in numeric]
-        bad[:, filled] = np.isinf(v[:, filled])  # filled columns keep their NaN
+        bad[:, filled] = infinite[:, filled]  # filled columns keep their NaN
         if bad.any():
             r, j = np.argwhere(bad)[0]
             what = "missing value" if np.isnan(v[r, j]) else "infinite value"
