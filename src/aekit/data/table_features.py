@@ -161,6 +161,12 @@ class TableFeatures:
             )
         return v
 
+    @property
+    def encodes(self) -> bool:
+        """Whether rows need `transform` (categories to one-hot, missing numbers to fill);
+        without it `frame_rows`' float rows are the features."""
+        return bool(self.categories or self.fill)
+
     def names(self) -> list[str]:
         """The encoded features' names: numeric columns as they are (followed by
         `column=(missing)` where it has an indicator), and in place of each categorical column

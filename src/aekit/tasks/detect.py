@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
-from ..data.table_features import TableFeatures, check_columns, table_features
+from ..data.table_features import TableFeatures, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
 from .common import SUMMARY, read_summary, write_summary
@@ -238,17 +238,14 @@ def _chunks(path: Path, rows: int) -> Iterator[Any]:
         raise AekitError(f"{path}: cannot read table ({str(e).splitlines()[0]})") from None
 
 
-def _features(df, names: list[str], label_column: str | None, path: Path, first_row: int,
-              table: TableFeatures | None = None, unknown: dict | None = None):  # fmt: skip
-    """The feature block of a chunk, checked against the training columns (`names`; for a
-    table with categorical columns, `table.columns`, one-hot encoded by `table`, with the
-    rows of unknown categories added up in `unknown`)."""
+def _features(df, table: TableFeatures, label_column: str | None, path: Path, first_row: int,
+              unknown: dict) -> np.ndarray:  # fmt: skip
+    """The feature block of a chunk: its columns (all but the label and index columns) read by
+    name against the training columns, `table.columns`, and encoded by `table` where it
+    encodes (rows of unknown categories are added up in `unknown`)."""
     feats = df[[c for c in df.columns if c != label_column and not is_index_column(c)]]
-    feats = feats.set_axis([str(c) for c in feats.columns], axis=1)
-    if table is not None:
-        return table.transform(table.frame_rows(feats, str(path), first_row), unknown)
-    check_columns(names, list(feats.columns), str(path))
-    return TableFeatures(names, {}).numbers(feats, str(path), first_row)
+    rows = table.frame_rows(feats, str(path), first_row)
+    return table.transform(rows, unknown) if table.encodes else rows
 
 
 def _calls(det, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -287,12 +284,12 @@ def detect_score(
         return _score_samples(det, data, path, out, top)
     names = [str(c) for c in getattr(det, "feature_names_in_", [])]
     names = names or [f"x{i}" for i in range(det.n_features_in_)]
-    encoding = table_features(data)  # a table with categorical columns: their one-hot encoding
+    # the training columns, and for a table with categorical columns their one-hot encoding
+    encoding = table_features(data) or TableFeatures(names, {})
     unknown: dict[str, list] = {}  # categories the detector was not fitted on: one note
-    groups = None  # a categorical column's one-hot features explain as the column
-    if encoding is not None:
-        names = list(encoding.columns)
-        groups = np.asarray([s.start for _, s in encoding.groups()])
+    # a column's one-hot (or missing-value) features explain as the column
+    groups = np.asarray([s.start for _, s in encoding.groups()]) if encoding.encodes else None
+    columns = np.asarray(encoding.columns, dtype=object)  # what top_1... name
     # the label column `detect fit` kept out of the features may stand in the file to score
     label_column = read_summary(run).get("label_column") if (run / SUMMARY).is_file() else None
     fd, tmp = temp_beside(out)  # renamed onto OUT only when every row is scored
@@ -304,7 +301,7 @@ def detect_score(
     bar = progress_bar(show=progress, desc="scoring", unit="row", leave=False)
     try:
         for i, df in enumerate(_chunks(path, chunk_rows)):
-            x = _features(df, names, label_column, path, n, encoding, unknown)
+            x = _features(df, encoding, label_column, path, n, unknown)
             t1 = time.perf_counter()
             scores, idx, share = det._scores_and_explain(x, top, groups)
             score_seconds += time.perf_counter() - t1
@@ -313,7 +310,7 @@ def detect_score(
             for col, v in _calls(det, scores).items():
                 df[col] = v
             for j in range(idx.shape[1]):
-                df[f"top_{j + 1}"] = np.asarray(names, dtype=object)[idx[:, j]]
+                df[f"top_{j + 1}"] = columns[idx[:, j]]
                 df[f"top_{j + 1}_share"] = share[:, j]
             if parquet_out:
                 import pyarrow as pa
@@ -333,8 +330,7 @@ def detect_score(
         if n == 0:
             raise AekitError(f"{path}: no rows to score")
         os.replace(tmp, out)
-        if encoding is not None:
-            encoding.note_unknown(unknown)
+        encoding.note_unknown(unknown)
     except BaseException:
         if writer is not None:
             writer.close()
