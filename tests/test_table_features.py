@@ -219,6 +219,14 @@ def test_the_report_charts_errors_by_the_tables_own_columns(tmp_path):
     assert len(seen["errors"]) == 4 and (seen["errors"] > 0).all()
     page = (tmp_path / "run" / "report.html").read_text()
     assert "a column&#x27;s one-hot (and missing-value) features summed" in page
+    # a table of numbers, its report made again (its data read by column name): no such note
+    pd.DataFrame(np.random.default_rng(0).normal(size=(100, 3)), columns=list("abc")).to_csv(
+        tmp_path / "n.csv", index=False
+    )
+    assert main(["train", str(tmp_path / "n.csv"), "--epochs", "1", "--out",
+                 str(tmp_path / "n"), "--no-progress", "--no-report"]) == 0  # fmt: skip
+    assert main(["report", str(tmp_path / "n"), "--out", str(tmp_path / "n.html")]) == 0
+    assert "one-hot" not in (tmp_path / "n.html").read_text()
 
 
 def test_a_table_model_reads_new_files_by_column_name(tmp_path, capsys):

@@ -213,7 +213,7 @@ def build_report(
             )
             caption = f"per-{what[:-1]} test reconstruction error ({units})"
             encoding = table_features({"features": ds.features})
-            if encoding is not None:  # by the table's own columns, as `detect score` explains
+            if encoding is not None and encoding.encodes:  # by the table's own columns
                 groups = encoding.groups()
                 names = [c for c, _ in groups]
                 per_feature = np.array([per_feature[g].sum() for _, g in groups])
