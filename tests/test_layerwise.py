@@ -85,8 +85,11 @@ def test_layerwise_refusals_are_one_line(argv, message, tmp_path, capsys):
     code = main(argv)
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and not (tmp_path / "x").exists()
+
+
+def test_an_mlp_without_hidden_layers_has_no_pairs_to_pretrain():
+    m = build_model("mlp", input_shape=(64,), hidden=(), latent=4)
     with pytest.raises(AekitError, match="needs hidden layers"):
-        m = build_model("mlp", input_shape=(64,), hidden=(), latent=4)
         fit(m, np.zeros((8, 64), np.float32), TrainConfig(epochs=1, layerwise_epochs=1))
 
 

@@ -77,13 +77,14 @@ class _Saving:
         shape = (model if model is not None else self.model_).input_shape
         return x if is_sparse(x) else x.reshape(len(x), *shape)
 
-    def _train(self, model: Any, x: np.ndarray) -> Any:
+    def _train(self, model: Any, x: np.ndarray, layerwise_epochs: int = 0) -> Any:
         """Train `model` on already-scaled rows with the estimator's epochs, batch size, lr,
-        seed, device and verbosity; leaves it on the CPU in eval mode. Returns the History."""
+        seed, device and verbosity (and `layerwise_epochs` of layer-wise pre-training); leaves
+        it on the CPU in eval mode. Returns the History."""
         cfg = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,  # type: ignore[attr-defined]
             seed=self.random_state, device=self.device, progress=self.verbose,  # type: ignore[attr-defined]
-            layerwise_epochs=getattr(self, "layerwise_epochs", 0),
+            layerwise_epochs=layerwise_epochs,
         )  # fmt: skip
         history = fit(model, self._shaped(x, model), cfg)
         model.to("cpu").eval()
@@ -212,7 +213,7 @@ class AutoencoderTransformer(
         self.model_ = build_model(  # seeded initial weights: fit is idempotent
             self.model, seed=self.random_state, **_model_config(self, x)
         )
-        self.history_ = self._train(self.model_, x)
+        self.history_ = self._train(self.model_, x, self.layerwise_epochs)
         return self
 
     @property

@@ -37,8 +37,9 @@ def frame_to_arrays(
     """Features, labels or None, feature columns, and the categorical columns among them; clear
     errors otherwise. A table of numbers gives float32 features and no categorical columns;
     one with text columns, one read to `fill_missing` numbers, or one read for `features` (a
-    trained model's) gives (N, columns) object rows for `TableFeatures` to encode. With
-    `label_optional`, a frame without `label_column` is read without labels."""
+    trained model's) gives `TableFeatures.frame_rows`' rows (object rows where there are text
+    columns, else float64) for `TableFeatures` to encode. With `label_optional`, a frame
+    without `label_column` is read without labels."""
     import pandas as pd
 
     if len(df) == 0:
