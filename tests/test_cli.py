@@ -410,6 +410,38 @@ def test_image_folders_of_other_sizes_are_read_at_the_models_size(tmp_path, caps
     assert code == 0 and "note" not in err, err
 
 
+def test_images_read_from_a_folder_are_named_by_their_file(tmp_path, capsys):
+    """encode (all of a folder, or its first --n images) and embed (the run's test split) name
+    each image by its path within the folder, in the order of the samples."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c in ("cat", "dog"):
+        (tmp_path / "pics" / c).mkdir(parents=True)
+        for i in range(15):
+            Image.fromarray(rng.integers(0, 255, (8, 8), dtype=np.uint8)).save(
+                tmp_path / "pics" / c / f"{i}.png")  # fmt: skip
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", str(tmp_path / "pics"), "--model", "mlp", "--latent",
+                       "2", "--epochs", "1", "--out", str(out), "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    assert run(capsys, "encode", str(out), str(tmp_path / "pics"), "--out",
+               str(tmp_path / "c.csv"))[0] == 0  # fmt: skip
+    codes = pd.read_csv(tmp_path / "c.csv")
+    assert list(codes.columns[:3]) == ["row", "file", "label"]
+    assert codes["file"].tolist() == sorted(
+        p.relative_to(tmp_path / "pics").as_posix() for p in (tmp_path / "pics").rglob("*.png")
+    )
+    assert (codes["file"].str.split("/").str[0] == codes["label"]).all()
+    assert run(capsys, "encode", str(out), str(tmp_path / "pics"), "--n", "4", "--out",
+               str(tmp_path / "c4.csv"))[0] == 0  # fmt: skip
+    assert pd.read_csv(tmp_path / "c4.csv")["file"].tolist() == codes["file"][:4].tolist()
+    assert run(capsys, "embed", str(out), "--map", "pca", "--out", str(tmp_path / "map"))[0] == 0
+    mapped = pd.read_csv(tmp_path / "map" / "map.csv")
+    assert len(mapped) == 6 and mapped["file"].is_unique  # the run's test split: a fifth
+    assert (mapped["file"].str.split("/").str[0] == mapped["label"]).all()
+
+
 def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):
     table = _csv(tmp_path)
     out = tmp_path / "run"

@@ -241,12 +241,12 @@ def test_sixteen_bit_png_keeps_its_grey_levels(tmp_path):
     (tmp_path / "d").mkdir()
     Image.fromarray(ramp).save(tmp_path / "d" / "a.png")  # 16-bit grey (Pillow mode I;16)
     assert Image.open(tmp_path / "d" / "a.png").mode.startswith("I")
-    x, _, _ = read_folder(tmp_path / "d")
+    x, _, _, _ = read_folder(tmp_path / "d")
     assert x.shape == (1, 1, 8, 8)  # converting to "L" clipped every level above 255
     assert np.allclose(x[0, 0], ramp / 257.0, atol=1e-3) and len(np.unique(x)) == 64
     rgb = np.zeros((8, 8, 3), dtype=np.uint8)
     Image.fromarray(rgb).save(tmp_path / "d" / "b.png")  # beside colour: three equal channels
-    x, _, _ = read_folder(tmp_path / "d")
+    x, _, _, _ = read_folder(tmp_path / "d")
     assert x.shape == (2, 3, 8, 8) and np.allclose(x[0], ramp / 257.0, atol=1e-3)
 
 

@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse
 import torch
@@ -833,3 +834,34 @@ def test_text_rows_stay_sparse_through_training_and_the_tasks(tmp_path, capsys, 
     det = json.loads((tmp_path / "det" / "summary.json").read_text())
     assert det["n_fit"] == 1440 and det["test"]["n"] == 360  # quality: the detect test above
     assert len((tmp_path / "s.csv").read_text().splitlines()) == 1801
+
+
+def test_samples_read_from_a_wav_folder_are_named_by_their_file(tones, tmp_path, capsys):
+    """encode, embed and detect score name each clip by its file: the names follow the samples
+    through the official split, --limit and the file order, so each row's label is its file's."""
+    ds = load_dataset(tones, val_fraction=0.0, limit=7)
+    assert ds.files is not None and len(ds.files["train"]) == 7 and len(ds.files["test"]) == 20
+    assert all(int(f.split("_")[2][:-4]) < 5 for f in ds.files["test"])  # FSDD's test split
+    for split, y in (("train", ds.y_train), ("test", ds.y_test)):
+        assert [f[0] for f in ds.files[split]] == [ds.class_names[int(c)] for c in y]
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "train", tones, "--model", "conv", "--channels", "8", "--latent",
+                       "2", "--epochs", "1", "--out", out, "--no-progress", "--no-report")  # fmt: skip
+    assert code == 0, err
+    assert run(capsys, "encode", out, tones, "--out", tmp_path / "c.csv")[0] == 0
+    codes = pd.read_csv(tmp_path / "c.csv", dtype={"label": str})
+    assert list(codes.columns[:3]) == ["row", "file", "label"]
+    assert codes["file"].tolist() == sorted(p.name for p in tones.glob("*.wav"))
+    assert (codes["file"].str[0] == codes["label"]).all()
+    assert run(capsys, "embed", out, "--map", "pca", "--out", tmp_path / "map")[0] == 0
+    mapped = pd.read_csv(tmp_path / "map" / "map.csv", dtype={"label": str})
+    assert len(mapped) == 20 and (mapped["file"].str[0] == mapped["label"]).all()
+    assert all(int(f.split("_")[2][:-4]) < 5 for f in mapped["file"])
+    code, _, err = run(capsys, "detect", "fit", tones, "--normal-class", "0", "--latent", "2",
+                       "--epochs", "1", "--out", tmp_path / "det", "--no-progress")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "detect", "score", tmp_path / "det", tones, "--out",
+                       tmp_path / "s.csv")  # fmt: skip
+    assert code == 0, err
+    scored = pd.read_csv(tmp_path / "s.csv", dtype={"label": str})
+    assert scored["file"].tolist() == codes["file"].tolist()

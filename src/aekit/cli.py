@@ -420,6 +420,7 @@ def _first(ds: Any, n: int | None) -> Any:
     return dataclasses.replace(
         ds, x_train=ds.x_train[:n], y_train=None if ds.y_train is None else ds.y_train[:n],
         documents=ds.documents and {"train": ds.documents["train"][:n]},
+        files=ds.files and {"train": ds.files["train"][:n]},
     )  # fmt: skip
 
 
@@ -434,7 +435,7 @@ def cmd_decompress(a: argparse.Namespace) -> int:
 
 
 def cmd_embed(a: argparse.Namespace) -> int:
-    from .tasks.common import evaluation_data, load_run
+    from .tasks.common import evaluation_data, load_run, sample_columns
     from .tasks.embed import METHODS, embed_run, tsne_schedule
 
     if a.map not in METHODS:
@@ -451,7 +452,8 @@ def cmd_embed(a: argparse.Namespace) -> int:
     n = a.n or ds.x_test.shape[0]
     y = ds.y_test[:n] if ds.y_test is not None else None
     x = dense(ds.x_test[:n])  # text: the rows made dense (trustworthiness compares inputs)
-    s = embed_run(ck, x, y, a.out, a.map, a.seed, ds.class_names, not a.no_progress, schedule)
+    s = embed_run(ck, x, y, a.out, a.map, a.seed, ds.class_names, not a.no_progress, schedule,
+                  sample_columns(ds, "test", n))  # fmt: skip
     print(f"{a.map} map of {s['samples']} samples written to {a.out} ({s['seconds']:.1f} s)")
     _print_summary(s, ["knn_accuracy", "trustworthiness", "trustworthiness_inputs"])
     return 0

@@ -27,14 +27,22 @@ BUILTIN = ("fashion-mnist", "digits")
 __all__ = ["Dataset", "Scaler", "load_dataset", "split_indices", "BUILTIN"]
 
 
+def _kept(total: int, n: int | None, seed: int) -> np.ndarray:
+    """The sorted indices of the seeded subset of `n` samples that --limit keeps (all of them
+    without a limit)."""
+    if n is not None and (int(n) != n or n < 1):
+        raise AekitError(f"--limit must be a positive number of samples, got {n}")
+    if n is None or n >= total:
+        return np.arange(total)
+    return np.sort(np.random.default_rng(seed + 1).permutation(total)[:n])
+
+
 def _limit(
     x: np.ndarray, y: np.ndarray | None, n: int | None, seed: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    if n is not None and (int(n) != n or n < 1):
-        raise AekitError(f"--limit must be a positive number of samples, got {n}")
-    if n is None or n >= len(x):
+    idx = _kept(len(x), n, seed)
+    if len(idx) == len(x):
         return x, y
-    idx = np.sort(np.random.default_rng(seed + 1).permutation(len(x))[:n])
     return x[idx], (y[idx] if y is not None else None)
 
 
@@ -143,11 +151,12 @@ def load_dataset(
     if is_series:
         return _load_series(path, features, limit, split)
     if path.is_dir():
-        x, y, class_names = images.read_folder(path, image_size, channels)
-        x, y = _limit(x, y, limit, seed)
+        x, y, class_names, files = images.read_folder(path, image_size, channels)
+        idx = _kept(len(x), limit, seed)
         return make_dataset(
-            path.name, "image", x, y, class_names=class_names, source=str(path), **split
-        )
+            path.name, "image", x[idx], y if y is None else y[idx], class_names=class_names,
+            source=str(path), files=files[idx], **split,
+        )  # fmt: skip
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:
         encoding = TableFeatures.from_dict(features) if features and saved_type == "table" else None
@@ -202,7 +211,7 @@ def _load_audio(
     path: Path, saved: audio.AudioFeatures | None, kind: str, clip_seconds: float,
     resample: int | None, limit: int | None, split: dict[str, Any],
 ) -> Dataset:  # fmt: skip
-    waves, y, class_names, test_mask, feats = audio.read_folder(
+    waves, y, class_names, test_mask, feats, files = audio.read_folder(
         path, saved, clip_seconds=clip_seconds, resample_to=resample, kind=kind
     )
     x = feats.transform(waves)
@@ -211,11 +220,13 @@ def _load_audio(
     if feats.kind == "waveform":  # no shift: the zero padding of short clips stays silence
         common["scaler_kind"] = "rms"
     if test_mask is not None and y is not None and split["test_fraction"] > 0:  # official split
-        xtr, ytr = _limit(x[~test_mask], y[~test_mask], limit, split["seed"])
-        return make_dataset(path.name, "audio", xtr, ytr, x_test=x[test_mask],
-                            y_test=y[test_mask], **common)  # fmt: skip
-    x, y = _limit(x, y, limit, split["seed"])
-    return make_dataset(path.name, "audio", x, y, **common)
+        train = np.flatnonzero(~test_mask)[_kept(int((~test_mask).sum()), limit, split["seed"])]
+        return make_dataset(path.name, "audio", x[train], y[train], x_test=x[test_mask],
+                            y_test=y[test_mask], files=files[train],
+                            files_test=files[test_mask], **common)  # fmt: skip
+    idx = _kept(len(x), limit, split["seed"])
+    return make_dataset(path.name, "audio", x[idx], y if y is None else y[idx], files=files[idx],
+                        **common)  # fmt: skip
 
 
 def _load_series(

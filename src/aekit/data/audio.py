@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import AekitError
+from .base import relative_names
 
 FSDD_NAME = re.compile(r"^([^_]+)_([^_]+)_(\d+)\.wav$", re.IGNORECASE)
 FSDD_TEST_BELOW = 5  # FSDD's README: recordings 0-4 of each digit and speaker are the test set
@@ -184,9 +185,12 @@ def read_folder(
     clip_seconds: float = 1.0,
     resample_to: int | None = None,
     kind: str = "logmel",
-) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, np.ndarray | None, AudioFeatures]:
+) -> tuple[
+    np.ndarray, np.ndarray | None, list[str] | None, np.ndarray | None, AudioFeatures, np.ndarray
+]:
     """Waveforms (N, clip_samples), labels or None, class names, a test mask (FSDD naming) or
-    None, and the features (`features` when given: a trained model's, whose rate is kept)."""
+    None, the features (`features` when given: a trained model's, whose rate is kept), and
+    each file's path relative to the folder."""
     if not clip_seconds > 0:
         raise AekitError(f"--clip-seconds must be > 0, got {clip_seconds}")
     files = wav_files(path)
@@ -211,7 +215,7 @@ def read_folder(
                                  clip_samples=int(round(clip_seconds * target)))  # fmt: skip
     x = np.stack([fix_length(w, features.clip_samples) for w in waves])
     y, names, test = _labels(path, files)
-    return x, y, names, test, features
+    return x, y, names, test, features, relative_names(path, files)
 
 
 def _labels(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ class Dataset:
     source: str = ""
     features: dict[str, Any] | None = None  # how raw inputs became features (audio, text)
     documents: dict[str, np.ndarray] | None = None  # text: each split's documents, for display
+    files: dict[str, np.ndarray] | None = None  # folders: each split's samples' file names
     test_sha256: str | None = None  # the raw test samples and labels (`test_digest`)
 
     @property
@@ -129,17 +131,25 @@ def make_dataset(
     features: dict[str, Any] | None = None,
     fit_features: Callable[[np.ndarray], Any] | None = None,
     scaler_kind: str | None = None,
+    files: np.ndarray | None = None,
+    files_test: np.ndarray | None = None,
 ) -> Dataset:
     """Split (unless an official test split is given), fit the scaler on train only, scale all.
 
     `fit_features(raw_train)` (text, audio), when given, is fitted on the training split only
     and returns an object with `transform(raw)` (or `transform_sparse(raw)`, preferred: text's
-    CSR rows) and `to_dict()` that turns every split into features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND)."""
+    CSR rows) and `to_dict()` that turns every split into features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND).
+    `files` (and `files_test` beside `x_test`) name each sample's file, for data read from a
+    folder; they are split with the samples (Dataset.files)."""
     if x_test is None:
         tr, va, te = split_indices(len(x), seed, val_fraction, test_fraction)
         x_test, y_test = x[te], (y[te] if y is not None else None)
+        files_test = files[te] if files is not None else None
     else:
         tr, va, _ = split_indices(len(x), seed, val_fraction, 0.0)
+    split_files = None
+    if files is not None and files_test is not None:
+        split_files = {"train": files[tr], "val": files[va], "test": files_test}
     digest = test_digest(x_test, y_test)
     x_train, x_val = x[tr], x[va]
     y_train = y[tr] if y is not None else None
@@ -170,5 +180,12 @@ def make_dataset(
         source=source,
         features=features,
         documents=documents,
+        files=split_files,
         test_sha256=digest,
     )
+
+
+def relative_names(folder: Path, paths: list[Path]) -> np.ndarray:
+    """Each file's path relative to `folder`, with / between its parts: the `file` column
+    that names a sample read from a folder (images, WAV) in the files tasks write."""
+    return np.array([p.relative_to(folder).as_posix() for p in paths], dtype=object)

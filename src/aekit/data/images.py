@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AekitError, AekitNote
+from .base import relative_names
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SIXTEEN_BIT = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # Pillow's modes for 16-bit gray PNGs
@@ -25,8 +26,9 @@ def list_images(folder: Path) -> list[Path]:
 
 def read_folder(
     folder: Path, image_size: tuple[int, int] | None = None, channels: int | None = None
-) -> tuple[np.ndarray, np.ndarray | None, list[str] | None]:
-    """(x (N, C, H, W) float32 in [0, 255], labels or None, class names or None)."""
+) -> tuple[np.ndarray, np.ndarray | None, list[str] | None, np.ndarray]:
+    """(x (N, C, H, W) float32 in [0, 255], labels or None, class names or None, each image's
+    path relative to the folder, with / between its parts)."""
     from PIL import Image, UnidentifiedImageError
 
     paths = list_images(folder)
@@ -70,9 +72,10 @@ def read_folder(
         else:
             arrays.append(a.transpose(2, 0, 1))
     x = np.stack(arrays)  # (N, C, H, W)
+    files = relative_names(folder, paths)
     parents = [p.parent.relative_to(folder) for p in paths]
     if all(str(par) != "." for par in parents):
         names = sorted({str(par) for par in parents})
         y = np.array([names.index(str(par)) for par in parents], dtype=np.int64)
-        return x, y, names
-    return x, None, None
+        return x, y, names, files
+    return x, None, None, files

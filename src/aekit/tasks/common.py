@@ -17,7 +17,7 @@ from .evaluate import evaluation_data, reader_options
 
 __all__ = ["check_file_out", "data_form", "evaluation_data", "input_data", "input_samples",
            "load_run", "output_dir", "read_summary", "reader_options", "require_images",
-           "sample_frame", "write_summary", "write_table"]  # fmt: skip
+           "sample_columns", "sample_frame", "write_summary", "write_table"]  # fmt: skip
 
 SUMMARY = "summary.json"
 
@@ -74,17 +74,32 @@ def input_samples(ck: Checkpoint, source: str | Path, data_dir: str | None = Non
 
 def sample_frame(ds: Dataset) -> Any:
     """A DataFrame with one row per sample of ds's training split, in order: `row` (its index),
-    `label` (the class name, when the data has labels) and `text` (documents)."""
+    `file` (data read from a folder: the file's path within it), `label` (the class name, when
+    the data has labels) and `text` (documents)."""
     import pandas as pd
 
     n = ds.x_train.shape[0]
     df = pd.DataFrame({"row": np.arange(n)})
+    named = sample_columns(ds, "train")
+    if "file" in named:
+        df["file"] = named["file"]
     if ds.y_train is not None:
         names = ds.class_names  # labels index them; a table's labels are its values
         df["label"] = [names[int(c)] for c in ds.y_train] if names else list(ds.y_train)
-    if ds.documents is not None:
-        df["text"] = ds.documents["train"]
+    if "text" in named:
+        df["text"] = named["text"]
     return df
+
+
+def sample_columns(ds: Dataset, split: str, n: int | None = None) -> dict[str, np.ndarray]:
+    """What names the first n samples of a split (all when n is None) beyond their label:
+    `file` for data read from a folder, `text` for documents."""
+    cols = {}
+    if ds.files is not None:
+        cols["file"] = ds.files[split][:n]
+    if ds.documents is not None:
+        cols["text"] = ds.documents[split][:n]
+    return cols
 
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")

@@ -347,9 +347,9 @@ def detect_score(
 def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -> dict[str, Any]:
     """Score time series, audio or text with a detector fitted on that kind: the file (or
     folder) is read as the run read its own data (same TF-IDF vocabulary, clip length, series
-    length), in memory, and OUT gets one row per sample in input order: `row`, `label` (when
-    the data has labels), `text` (documents), `score`, `is_anomaly`, `confidence` and the top
-    features."""
+    length), in memory, and OUT gets one row per sample in input order: `row`, `file` (WAV
+    folders), `label` (when the data has labels), `text` (documents), `score`, `is_anomaly`,
+    `confidence` and the top features."""
     from ..data import load_dataset
     from .common import reader_options, sample_frame, write_table
 

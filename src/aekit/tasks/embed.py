@@ -123,9 +123,11 @@ def embed_run(
     class_names: list[str] | None = None,
     progress: bool = True,
     schedule: tuple[int, int] | None = None,
+    named: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """The `aekit embed` task: writes map.csv (x, y[, label]), map.png and summary.json;
-    `schedule`: t-SNE's (early exaggeration, further) iterations, as in map_2d."""
+    """The `aekit embed` task: writes map.csv (x, y[, label][, file, text]), map.png and
+    summary.json; `schedule`: t-SNE's (early exaggeration, further) iterations, as in map_2d;
+    `named`: columns that name each sample (`sample_columns`: its file, its document)."""
     import pandas as pd
 
     from .. import plots
@@ -143,6 +145,8 @@ def embed_run(
     frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
     if labels is not None:
         frame["label"] = [class_names[int(v)] if class_names else v for v in labels]
+    for name, column in (named or {}).items():
+        frame[name] = column
     atomic_write_bytes(out / "map.csv", frame.to_csv(index=False).encode())
     title = f"{method} of {ck.info['model']} codes (latent {codes.shape[1]})"
     if q["knn_accuracy"] is not None:

@@ -25,8 +25,8 @@ def encode_run(
 ) -> dict[str, Any]:
     """Write the codes of ds's samples (its training split: `input_data` puts every sample of
     a file there) to OUT: .npy, an (N, latent) float32 array; .csv or .parquet, one row per
-    sample with `row`, `label` (the class name, when the data has labels), `text` (documents)
-    and the codes `z0` ... Returns what was written."""
+    sample with `row`, `file` (data read from a folder), `label` (the class name, when the data
+    has labels), `text` (documents) and the codes `z0` ... Returns what was written."""
     out = check_file_out(out, SUFFIXES)
     n = ds.x_train.shape[0]
     if n == 0:

@@ -59,8 +59,8 @@ def predict_run(
     plot: str | Path | None = None, progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Classify ds's samples (its training split: `input_data` puts every sample of a file
-    there) and write OUT (.csv or .parquet): `row`, `label` and `text` where the data has them,
-    then `predicted` (the class name), `probability` (of that class) and `p_NAME` for every
+    there) and write OUT (.csv or .parquet): `row`, `file`, `label` and `text` where the data
+    has them, then `predicted` (the class name), `probability` (of that class) and `p_NAME` for every
     class. Returns the counts, the accuracy on labelled samples (else None) and the time.
     `plot` (a .png) draws the confusion matrix of labelled samples, else the predicted counts."""
     out = check_file_out(out)
