@@ -230,6 +230,20 @@ BAD = {
         ["train", "TABLE", "--label-column", "y", "--epochs", "1"],
         "no label column 'y'",
     ),
+    # found only after training before: a half-written run folder was left behind
+    "no test split": (
+        ["train", "TABLE", "--test-fraction", "0", "--epochs", "1"],
+        "t.csv: no test samples (54 for training, 6 for validation): the model is measured",
+    ),
+    "one row": (["train", "ONE", "--epochs", "1"], "one.csv: no test samples (1 for training"),
+    "sweep without test": (
+        ["sweep", "digits", "--test-fraction", "0", "--latents", "2", "--epochs", "1"],
+        "digits: no test samples (1617 for training, 180 for validation)",
+    ),
+    "all held out": (  # scaling an empty training split warned before the error
+        ["train", "TABLE", "--test-fraction", "0.995", "--epochs", "1"],
+        "t.csv: no samples left to train on: of 60, 60 are held out for testing and 0 for",
+    ),
 }
 
 
@@ -244,7 +258,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys)
     )
     infinite = tmp_path / "inf.csv"
     pd.read_csv(table).assign(a=np.inf).to_csv(infinite, index=False)
-    files = {"TABLE": table, "TEXT": text, "INF": infinite}
+    (tmp_path / "one.csv").write_text("a,b\n1,2\n")
+    files = {"TABLE": table, "TEXT": text, "INF": infinite, "ONE": tmp_path / "one.csv"}
     argv = [str(files.get(a, a)) for a in argv]
     out_dir = tmp_path / "out"
     code, out, err = run(capsys, *argv, "--out", str(out_dir))

@@ -11,6 +11,7 @@ import torch
 
 from . import checkpoint as ckpt
 from .data import BUILTIN, Dataset, load_dataset
+from .data.base import require_test_split
 from .engine import describe_device
 from .errors import AekitError
 from .layerwise import layer_count
@@ -112,6 +113,7 @@ def train_run(
             )
         model_config = {**saved["config"], **model_config}
     ds = load_dataset(source, **data_options)  # errors here leave nothing behind
+    require_test_split(ds)
     net = build_model(model, seed=cfg.seed, **{**model_defaults(ds, model_config), **model_config})
     net.check_input(ds.sample_shape)  # fit checks too, but only after the run folder exists
     if cfg.layerwise_epochs:

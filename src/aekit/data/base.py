@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_seed
+from ..errors import AekitError, check_seed
 from .scaler import Scaler
 
 
@@ -147,6 +147,11 @@ def make_dataset(
         files_test = files[te] if files is not None else None
     else:
         tr, va, _ = split_indices(len(x), seed, val_fraction, 0.0)
+    if len(tr) == 0:
+        raise AekitError(
+            f"{_shown(name, source)}: no samples left to train on: of {len(x)}, {len(x) - len(va)} are held out "
+            f"for testing and {len(va)} for validation (--test-fraction, --val-fraction)"
+        )
     split_files = None
     if files is not None and files_test is not None:
         split_files = {"train": files[tr], "val": files[va], "test": files_test}
@@ -189,3 +194,19 @@ def relative_names(folder: Path, paths: list[Path]) -> np.ndarray:
     """Each file's path relative to `folder`, with / between its parts: the `file` column
     that names a sample read from a folder (images, WAV) in the files tasks write."""
     return np.array([p.relative_to(folder).as_posix() for p in paths], dtype=object)
+
+
+def require_test_split(ds: Dataset) -> None:
+    """AekitError unless ds holds test samples: `train` and `sweep` measure every model on
+    them, so without any they would fail only after training."""
+    if ds.x_test.shape[0] == 0:
+        raise AekitError(
+            f"{_shown(ds.name, ds.source)}: no test samples ({ds.x_train.shape[0]} for training, "
+            f"{ds.x_val.shape[0]} for validation): the model is measured on a held-out test "
+            "split; give a --test-fraction above 0, or more samples"
+        )
+
+
+def _shown(name: str, source: str) -> str:
+    """How an error names a data set: its file or folder as given, else its name (built-ins)."""
+    return source if source and Path(source).exists() else name

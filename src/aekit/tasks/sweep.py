@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .. import metrics
+from ..data.base import require_test_split
 from ..errors import AekitError
 from ..metrics import encode, reconstruction_mse
 from ..progress import progress_bar
@@ -62,6 +63,7 @@ def sweep(
     """Train one `model` per latent size on `ds`; returns the rows and the copying note."""
     if not latents or any(k < 1 for k in latents):
         raise AekitError("latents must be positive integers, e.g. 2,4,8,16,32")
+    require_test_split(ds)
     input_dim = int(np.prod(ds.sample_shape))
     rows = []
     bar = progress_bar(latents, show=progress, desc="sweep", unit="model")
