@@ -1,6 +1,7 @@
 """The HTML report: written by `train` and by `aekit report`, self-contained, escaped, with the
 sections that apply to the run; opened in headless Chromium where one is installed."""
 
+import json
 import os
 import re
 from pathlib import Path
@@ -48,6 +49,11 @@ def test_train_writes_a_self_contained_report(vae_run):
     )
     # the VAE's likelihood rows and their note are there
     assert "ELBO (nats)" in page and "IW NLL (nats)" in page and "bernoulli likelihood" in page
+    # the time as train prints it: a few seconds read "in 0 s" or "in 3 s" before
+
+    seconds = json.loads((vae_run / "metrics.json").read_text())["train_seconds"]
+    shown = f"{seconds:.1f}" if seconds < 10 else f"{seconds:,.0f}"  # tenths below 10 s
+    assert f"trained 15 epochs in {shown} s" in page
 
 
 def test_user_text_is_escaped(vae_run):

@@ -469,7 +469,8 @@ def _summary(
     if "epochs_run" in train:
         head += f", trained {train['epochs_run']} epoch{'s' * (train['epochs_run'] != 1)}"
         if train.get("train_seconds") is not None:
-            head += f" in {train['train_seconds']:.0f} s"
+            sec = float(train["train_seconds"])  # a short run's 0.4 s read "0 s"
+            head += f" in {sec:.1f} s" if sec < 10 else f" in {sec:,.0f} s"
     if detection is not None and detection.get("n_fit") is not None:
         # a detector fits on the training and validation rows (only the normal ones with
         # --normal-only), not on the training split alone
