@@ -455,6 +455,25 @@ def test_images_read_from_a_folder_are_named_by_their_file(tmp_path, capsys):
     mapped = pd.read_csv(tmp_path / "map" / "map.csv")
     assert len(mapped) == 6 and mapped["file"].is_unique  # the run's test split: a fifth
     assert (mapped["file"].str.split("/").str[0] == mapped["label"]).all()
+    # denoise --noise none on a folder: each image back as a PNG of its name, x.jpg as x.png
+    Image.open(tmp_path / "pics" / "dog" / "3.png").save(tmp_path / "pics" / "dog" / "x.jpg")
+    code, _, err = run(capsys, "denoise", str(out), str(tmp_path / "pics"), "--noise", "none",
+                       "--out", str(tmp_path / "den"))  # fmt: skip
+    assert code == 0, err
+    den = np.load(tmp_path / "den" / "denoised.npy")
+    names = sorted(p.relative_to(tmp_path / "pics").as_posix()
+                   for p in (tmp_path / "pics").rglob("*.*g"))  # fmt: skip
+    assert len(den) == len(names) == 31
+    for i, name in enumerate(names):
+        png = np.asarray(Image.open(tmp_path / "den" / "denoised" / name.replace(".jpg", ".png")))
+        assert np.abs(png / 255.0 - den[i]).max() <= 0.5 / 255 + 1e-6
+
+
+def test_png_names_keep_folders_and_never_collide():
+    from aekit.imageio import png_names
+
+    assert png_names(["a/x.jpg", "y.PNG", "z.jpeg"]) == ["a/x.png", "y.png", "z.png"]
+    assert png_names(["x.jpg", "x.png", "w.jpeg"]) == ["x.jpg.png", "x.png", "w.jpeg.png"]
 
 
 def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):

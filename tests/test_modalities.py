@@ -311,6 +311,32 @@ def test_denoise_audio_beats_wiener_and_writes_wav_files(tones, tmp_path, capsys
     assert rate == 8000 and len(x) == 8000
     np.testing.assert_allclose(x, den[0, 0], atol=1 / 16000)  # the clip in the data's units
     assert (out / "denoise.png").stat().st_size > 10_000 and s["wav_files"] == 25
+    # a folder of noisy recordings (--noise none): each comes back as a WAV file of its name
+    rng = np.random.default_rng(1)
+    clean, noisy_dir = {}, tmp_path / "noisy"
+    for f in sorted(tones.glob("*_0.wav")):  # four clips, in a sub-folder of their speaker
+        x, rate = audio.read_wav(f)
+        (noisy_dir / f.stem.split("_")[1]).mkdir(parents=True, exist_ok=True)
+        name = f"{f.stem.split('_')[1]}/{f.name}"
+        clean[name] = x
+        noise = rng.normal(0, 1, len(x)) * np.sqrt(np.mean(x**2) / 10**0.5)  # 5 dB
+        _write_wav(noisy_dir / name, x + noise, rate)
+    code, _, err = run(capsys, "denoise", run_dir, noisy_dir, "--noise", "none", "--out",
+                       tmp_path / "den2")  # fmt: skip
+    assert code == 0, err
+    assert json.loads((tmp_path / "den2" / "summary.json").read_text())["files"] == "denoised/"
+    written = sorted(p.relative_to(tmp_path / "den2" / "denoised").as_posix()
+                     for p in (tmp_path / "den2" / "denoised").rglob("*.wav"))  # fmt: skip
+    assert written == sorted(clean)
+    den = np.load(tmp_path / "den2" / "denoised.npy")
+    for i, name in enumerate(sorted(clean)):  # in input order, as denoised.npy holds them
+        y, rate = audio.read_wav(tmp_path / "den2" / "denoised" / name)
+        assert rate == 8000 and len(y) == 8000
+        np.testing.assert_allclose(y, den[i, 0], atol=1 / 16000)
+        x = clean[name]
+        noisy, _ = audio.read_wav(noisy_dir / name)
+        gain = 10 * np.log10(np.sum((noisy - x) ** 2) / np.sum((y[: len(x)] - x) ** 2))
+        assert gain > 3, (name, gain)  # the files are the model's denoised clips
 
 
 def test_denoise_refuses_spectrogram_and_text_runs_in_one_line(tones, tmp_path, capsys):

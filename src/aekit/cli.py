@@ -324,7 +324,8 @@ def _print_summary(summary: dict[str, Any], keys: Sequence[str]) -> None:
 
 
 def cmd_denoise(a: argparse.Namespace) -> int:
-    from .tasks.common import evaluation_data, input_samples, load_run
+    from .rows import dense
+    from .tasks.common import evaluation_data, input_data, load_run
     from .tasks.denoise import (
         BASELINES,
         check_denoisable_run,
@@ -346,15 +347,19 @@ def cmd_denoise(a: argparse.Namespace) -> int:
     check_denoisable_run(ck)
     if a.noise is None:
         noise = default_noise(ck)
+    files = None
     if noise is None:
         if a.data is None:
             raise AekitError("--noise none treats DATA as already noisy: give DATA")
-        x = input_samples(ck, a.data, a.data_dir)
+        ds = input_data(ck, a.data, a.data_dir)
+        x = dense(ds.x_train).astype("float32")
+        files = list(ds.files["train"][: a.n or None]) if ds.files else None  # a folder's files
     else:
         x = evaluation_data(ck, a.data, a.data_dir).x_test
     x = x[: a.n] if a.n else x
     s = denoise_run(ck, x, a.out, noise, seed=a.seed, baselines=baselines,
-                    baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress)  # fmt: skip
+                    baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress,
+                    files=files)  # fmt: skip
     if "signals" in s:
         print(f"denoised {s['signals']} signals into {a.out}")
         _print_summary(s, ["noise", "snr_noisy", "snr_denoised", "baselines"])

@@ -6,7 +6,8 @@ Arrays inside aekit are (N, C, H, W) in [0, 1]; files hold (N, H, W) for gray im
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -22,8 +23,10 @@ def to_nhwc(x: np.ndarray) -> np.ndarray:
     return x[:, 0] if x.shape[1] == 1 else x.transpose(0, 2, 3, 1)
 
 
-def save_images(x: np.ndarray, out: str | Path) -> Path:
-    """`out` ending in .npy: one float32 array; otherwise a folder of 000000.png, 000001.png ..."""
+def save_images(x: np.ndarray, out: str | Path, names: Sequence[str] | None = None) -> Path:
+    """`out` ending in .npy: one float32 array; otherwise a folder of 000000.png, 000001.png ...
+    or, given `names` (paths relative to the folder, as `Dataset.files` holds them), of
+    PNG files named after them, sub-folders kept (`png_names`)."""
     from PIL import Image
 
     out = Path(out)
@@ -33,7 +36,23 @@ def save_images(x: np.ndarray, out: str | Path) -> Path:
         save_npy(out, arr)
         return out
     check_folder(out).mkdir(parents=True, exist_ok=True)
-    width = max(6, len(str(len(arr) - 1)))
-    for i, img in enumerate(arr):
-        Image.fromarray(np.round(img * 255).astype(np.uint8)).save(out / f"{i:0{width}d}.png")
+    if names is None:
+        width = max(6, len(str(len(arr) - 1)))
+        files = [f"{i:0{width}d}.png" for i in range(len(arr))]
+    else:
+        if len(names) != len(arr):
+            raise AekitError(f"{len(names)} names for {len(arr)} images")
+        files = png_names(names)
+    for name, img in zip(files, arr):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.round(img * 255).astype(np.uint8)).save(out / name)
     return out
+
+
+def png_names(names: Sequence[str]) -> list[str]:
+    """Image files' relative paths as PNG names: `a/x.jpg` -> `a/x.png`; where two would meet
+    (`x.jpg` beside `x.png`), every name keeps its own suffix before `.png` (`x.jpg.png`)."""
+    renamed = [str(PurePosixPath(n).with_suffix(".png")) for n in names]
+    if len(set(renamed)) == len(renamed):
+        return renamed
+    return [n if n.lower().endswith(".png") else f"{n}.png" for n in names]

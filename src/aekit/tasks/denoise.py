@@ -298,22 +298,31 @@ def denoise_run(
     baselines: Sequence[str] | None = None,
     baseline_limit: dict[str, int] | None = None,
     progress: bool = True,
+    files: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The `aekit denoise` task: writes denoised.npy (and noisy.npy when `noise` corrupts clean
     inputs), denoise.png (noisy / model / baselines / clean) and summary.json into `out`; for
     audio also WAV files of the first clips (wav/). With noise None, x is taken as already
-    noisy: no reference, so no PSNR or SNR. Signals are written in the data's own units."""
+    noisy: no reference, so no PSNR or SNR. Signals are written in the data's own units.
+    `files` (with noise None: x read from a folder of images or WAV files, `Dataset.files`)
+    also writes every denoised sample as a file named after its input, in denoised/ (PNG
+    images at the model's size; WAV clips of the model's length)."""
     require_denoisable(x)
     check_denoisable_run(ck)
     ck.model.check_input(x.shape[1:])
+    if files is not None and (noise is not None or len(files) != len(x)):
+        raise AekitError("file names go with already-noisy inputs (noise None), one per sample")
     out = output_dir(out)
     if x.ndim == 3:
-        summary = _signal_outputs(ck, x, out, noise, seed, baselines)
+        summary = _signal_outputs(ck, x, out, noise, seed, baselines, files)
     elif noise is None:
         den = denoise(ck.model, x)
         save_images(den, out / "denoised.npy")
         plots.image_rows([x[:10], den[:10]], ["input", "denoised"], out / "denoise.png")
         summary = {"noise": None, "images": int(len(x))}
+        if files is not None:
+            save_images(den, out / DENOISED_FILES, files)
+            summary["files"] = f"{DENOISED_FILES}/"
     else:
         summary, imgs = denoise_report(
             ck.model, x, noise, seed=seed, baselines=baselines,
@@ -339,9 +348,13 @@ SIGNAL_FIGURE = 4  # signals in denoise.png
 WAV_EXAMPLES = 5  # clips written as WAV files
 
 
+DENOISED_FILES = "denoised"  # the folder of denoised files named after their inputs
+
+
 def _signal_outputs(
-    ck, x: np.ndarray, out: Path, noise: str | None, seed: int, baselines: Sequence[str] | None
-) -> dict[str, Any]:
+    ck, x: np.ndarray, out: Path, noise: str | None, seed: int, baselines: Sequence[str] | None,
+    files: Sequence[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     audio = ck.data.get("kind") == "audio"
     if noise is None:
         raw = ck.scaler.inverse_transform(x)
@@ -369,4 +382,9 @@ def _signal_outputs(
             for r in rows:
                 write_wav(out / "wav" / f"{i:03d}_{r}.wav", outputs[r][i, 0], rate)
         summary["wav_files"] = len(list((out / "wav").glob("*.wav")))
+        if files is not None:
+            for name, signal in zip(files, outputs["denoised"]):
+                (out / DENOISED_FILES / name).parent.mkdir(parents=True, exist_ok=True)
+                write_wav(out / DENOISED_FILES / name, signal[0], rate)
+            summary["files"] = f"{DENOISED_FILES}/"
     return summary
