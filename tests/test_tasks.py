@@ -194,6 +194,46 @@ def test_residual_layer_goes_beyond_the_models_ceiling(runs, tmp_path, capsys):
     assert not (tmp_path / "z.aekz").exists()
 
 
+def test_compress_names_brings_a_folder_back_under_its_file_names(runs, tmp_path, capsys):
+    """--names stores a folder's file names (zlib, counted in the size); decompress then writes
+    each image under its own name, sub-folders kept. Without it, images are numbered."""
+    from PIL import Image
+
+    from aekit.data.digits import load_arrays
+
+    x, y = load_arrays()
+    names = []
+    for i in range(40):  # 8x8 grey digits in a folder per class, as a user's scans might be
+        name = f"d{y[i]}/scan_{i}.png"
+        (tmp_path / "scans" / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.round(x[i] * 255).astype(np.uint8)).save(tmp_path / "scans" / name)
+        names.append(name)
+    f, plain = tmp_path / "named.aekz", tmp_path / "plain.aekz"
+    assert run(capsys, "compress", runs / "dae", tmp_path / "scans", "--out", plain)[0] == 0
+    code, text, err = run(capsys, "compress", runs / "dae", tmp_path / "scans", "--out", f,
+                          "--names")  # fmt: skip
+    assert code == 0, err
+    s = read_summary(tmp_path)
+    assert f.stat().st_size == plain.stat().st_size + s["names_bytes"] + len(',"names":""')
+    assert s["names_bytes"] < len("".join(names)) / 2  # compressed: shared prefixes
+    assert "of them file names" in text
+    assert run(capsys, "decompress", f, "--out", tmp_path / "back")[0] == 0
+    back = comp.decompress_file(f)
+    for i, name in enumerate(sorted(names)):  # input order: the folder's sorted files
+        png = np.asarray(Image.open(tmp_path / "back" / name)) / 255.0
+        assert np.abs(png - back[i, 0]).max() <= 0.5 / 255 + 1e-6
+    assert run(capsys, "decompress", plain, "--out", tmp_path / "numbered")[0] == 0
+    assert len(list((tmp_path / "numbered").glob("0000*.png"))) == 40
+    code, _, err = run(capsys, "compress", runs / "dae", "digits", "--names", "--out",
+                       tmp_path / "x.aekz")  # fmt: skip
+    assert code == 2 and "--names stores a folder's file names; digits is not a folder" in err
+    header, tables, payload = comp.read_compressed(f)
+    with pytest.raises(AekitError, match="stored file names are damaged"):
+        comp.unpack_names({**header, "names": "AAAA"}, 40, f)
+    with pytest.raises(AekitError, match="39 stored file names for 40 images"):
+        comp.unpack_names({"names": comp.pack_names(names[:39])}, 40, f)
+
+
 def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys):
     f = tmp_path / "c.aekz"
     assert run(capsys, "compress", runs / "dae", "digits", "--out", f, "--n", "20")[0] == 0

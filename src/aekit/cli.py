@@ -371,15 +371,22 @@ def cmd_denoise(a: argparse.Namespace) -> int:
 
 
 def cmd_compress(a: argparse.Namespace) -> int:
-    from .tasks.common import input_samples, load_run
+    from .rows import dense
+    from .tasks.common import input_data, load_run
     from .tasks.compress import compress_run
 
     ck = load_run(a.run)
-    x = input_samples(ck, a.data, a.data_dir)
-    x = x[: a.n] if a.n else x
-    s = compress_run(ck, x, a.out, a.quality, a.residual)
+    ds = input_data(ck, a.data, a.data_dir)
+    x = dense(ds.x_train).astype("float32")[: a.n or None]
+    names = None
+    if a.names:
+        if ds.files is None:
+            raise AekitError(f"--names stores a folder's file names; {a.data} is not a folder")
+        names = list(ds.files["train"][: a.n or None])
+    s = compress_run(ck, x, a.out, a.quality, a.residual, names)
+    held = f" ({8 * s['names_bytes'] / s['images']:.1f} of them file names)" if names else ""
     print(f"{s['images']} images -> {a.out}: {s['bytes']:,} bytes, "
-          f"{s['bits_per_image']:.1f} bits per image, PSNR {s['psnr']:.2f} dB")  # fmt: skip
+          f"{s['bits_per_image']:.1f} bits per image{held}, PSNR {s['psnr']:.2f} dB")  # fmt: skip
     return 0
 
 
@@ -431,10 +438,11 @@ def _first(ds: Any, n: int | None) -> Any:
 
 def cmd_decompress(a: argparse.Namespace) -> int:
     from .imageio import save_images
-    from .tasks.compress import decompress_file
+    from .tasks.compress import decompress_file, decompress_names
 
     x = decompress_file(a.file, a.run)
-    save_images(x, a.out)
+    names = decompress_names(a.file, len(x))  # stored by compress --names: PNGs of those names
+    save_images(x, a.out, None if Path(a.out).suffix.lower() == ".npy" else names)
     print(f"{len(x)} images written to {a.out}")
     return 0
 
@@ -769,6 +777,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add a residual layer quantized with this step (pixel units, e.g. 0.1): "
                         "PSNR beyond the model's ceiling for more bits")  # fmt: skip
     s.add_argument("--n", type=_count, help="only the first N images")
+    s.add_argument("--names", action="store_true",
+                   help="a folder's images: store their file names too (they count in the "
+                        "size), so decompress writes each under its name")  # fmt: skip
     s.add_argument("--data-dir")
     s.set_defaults(func=cmd_compress)
 

@@ -12,8 +12,10 @@ coded in the same file (format 2), one column per pixel; decompress adds it back
 
 from __future__ import annotations
 
+import base64
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +58,13 @@ def with_residual(base: np.ndarray, symbols: np.ndarray, step: float) -> np.ndar
 
 
 def compress_bytes(
-    ck, x: np.ndarray, quality: float = 50, residual: float | None = None
-) -> tuple[bytes, np.ndarray]:
+    ck, x: np.ndarray, quality: float = 50, residual: float | None = None,
+    names: Sequence[str] | None = None,
+) -> tuple[bytes, np.ndarray]:  # fmt: skip
     """The compressed file for images x (N, C, H, W) in [0, 1], and what decompressing it gives.
-    `residual`: the step of the residual layer in pixel units (None: codes only)."""
+    `residual`: the step of the residual layer in pixel units (None: codes only). `names`: the
+    images' file names (paths within their folder), stored in the file (`pack_names`) so that
+    decompress writes each image under its name; they count in the file's size."""
     require_images(x, "compress")
     if len(x) == 0:
         raise AekitError("nothing to compress (no images)")
@@ -88,8 +93,34 @@ def compress_bytes(
         "residual_step": residual,
         **fields,
     }
+    if names is not None:
+        if len(names) != len(x):
+            raise AekitError(f"{len(names)} names for {len(x)} images")
+        header["names"] = pack_names(names)
     data = codec.write_file(header, tables, payload, version=1 if residual is None else 2)
     return data, recon
+
+
+def pack_names(names: Sequence[str]) -> str:
+    """File names as header text: zlib-compressed, newline-separated, base64 (sorted paths
+    share long prefixes, so this is a fraction of the plain list)."""
+    text = "\n".join(names)
+    if any("\n" in n for n in names):
+        raise AekitError("file names with line breaks cannot be stored")
+    return base64.b64encode(zlib.compress(text.encode(), 9)).decode("ascii")
+
+
+def unpack_names(header: dict[str, Any], n: int, path: str | Path) -> list[str] | None:
+    """The file names a compressed file stores (None when it stores none)."""
+    if header.get("names") is None:
+        return None
+    try:
+        names = zlib.decompress(base64.b64decode(header["names"])).decode().split("\n")
+    except (ValueError, zlib.error, UnicodeDecodeError):
+        raise AekitError(f"{path}: its stored file names are damaged") from None
+    if len(names) != n:
+        raise AekitError(f"{path}: {len(names)} stored file names for {n} images")
+    return names
 
 
 def read_compressed(path: str | Path) -> tuple[dict[str, Any], bytes, bytes]:
@@ -104,7 +135,8 @@ def read_compressed(path: str | Path) -> tuple[dict[str, Any], bytes, bytes]:
 
 def decompress_file(path: str | Path, run: str | Path | None = None) -> np.ndarray:
     """Images (N, C, H, W) in [0, 1] from a compressed file, in input order. The decoder is the
-    run named in the file, or `run` when the run has moved; its weights must be the ones used."""
+    run named in the file, or `run` when the run has moved; its weights must be the ones used.
+    `decompress_names` gives the file names it stores, if any."""
     from .common import load_run
 
     header, tables, payload = read_compressed(path)
@@ -128,11 +160,18 @@ def decompress_file(path: str | Path, run: str | Path | None = None) -> np.ndarr
     return x
 
 
+def decompress_names(path: str | Path, n: int) -> list[str] | None:
+    """The file names stored in a compressed file of n images (`compress --names`), or None."""
+    return unpack_names(read_compressed(path)[0], n, path)
+
+
 def compress_run(
-    ck, x: np.ndarray, out: str | Path, quality: float = 50, residual: float | None = None
-) -> dict[str, Any]:
+    ck, x: np.ndarray, out: str | Path, quality: float = 50, residual: float | None = None,
+    names: Sequence[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The `aekit compress` task: writes FILE, and beside it summary.json and compress.png
-    (originals above, what decompressing gives below); returns the summary."""
+    (originals above, what decompressing gives below); returns the summary. `names`: store
+    the images' file names too (`names_bytes` in the summary: their share of the file)."""
     from .. import plots
     from .common import write_summary
 
@@ -140,7 +179,7 @@ def compress_run(
     if out.is_dir():
         raise AekitError(f"{out} is a folder; give a file name for the compressed data")
     t0 = time.perf_counter()
-    data, recon = compress_bytes(ck, x, quality, residual)
+    data, recon = compress_bytes(ck, x, quality, residual, names)
     seconds = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
@@ -153,6 +192,7 @@ def compress_run(
         "psnr": psnr(recon, x),
         "quality": quality,
         "residual_step": residual,
+        "names_bytes": len(pack_names(names)) if names is not None else 0,
         "seconds": seconds,
         "run": str(ck.path),
     }
