@@ -460,3 +460,64 @@ def test_score_histogram_bins_cover_negative_unitless_scores(tmp_path):
     assert scale == "linear" and bins[0] == -3 and bins[-1] >= 5
     y = (unitless > 10).astype(int)
     assert score_histogram(unitless, y, {0: "normal", 1: "anomaly"}, tmp_path / "h.png").is_file()
+
+
+def test_detect_on_images_flags_other_digits_and_scores_a_folder_by_file(tmp_path, capsys):
+    """Images are detected as the one-class setup has it: fitted on one digit's images, the
+    others are anomalies. detect fit takes digits (a built-in) or a folder of PNGs with a
+    sub-folder per class, with its image defaults (a 2-D conv autoencoder on pixels in
+    [0, 1]); detect score reads another folder at the model's size, names each row by its
+    file and explains it by pixels (row, column)."""
+    from PIL import Image
+
+    from aekit.data.digits import load_arrays
+
+    code, text, err = run(capsys, "detect", "fit", "digits", "--normal-class", "0",
+                          "--normal-only", "--epochs", "10", "--out", tmp_path / "builtin",
+                          "--no-progress")  # fmt: skip
+    assert code == 0, err
+    s = json.loads((tmp_path / "builtin" / "summary.json").read_text())
+    assert s["kind"] == "image" and s["detector"]["model"] == "conv"
+    assert s["detector"]["scaling"] == "minmax" and s["detector"]["input_shape"] == [1, 8, 8]
+    assert s["test"]["roc_auc"] > 0.95, s["test"]  # zeros against the nine other digits
+    assert '<section id="reconstructions">' in (tmp_path / "builtin" / "report.html").read_text()
+    x, y = load_arrays()
+    for folder, rows in (("seen", range(0, 1200)), ("new", range(1500, 1620))):
+        for i in rows:  # as a scanner would write them: 16x16 grey PNGs, a folder per digit
+            (tmp_path / folder / f"d{y[i]}").mkdir(parents=True, exist_ok=True)
+            png = Image.fromarray(np.round(x[i] / 16 * 255).astype(np.uint8)).resize((16, 16))
+            png.save(tmp_path / folder / f"d{y[i]}" / f"{i}.png")
+    out = tmp_path / "det"
+    code, text, err = run(capsys, "detect", "fit", tmp_path / "seen", "--normal-class", "d0",
+                          "--normal-only", "--epochs", "10", "--out", out, "--no-progress")  # fmt: skip
+    assert code == 0, err
+    assert json.loads((out / "summary.json").read_text())["test"]["roc_auc"] > 0.95
+    code, _, err = run(capsys, "detect", "score", out, tmp_path / "new", "--out",
+                       tmp_path / "s.csv")  # fmt: skip
+    assert code == 0, err
+    scored = pd.read_csv(tmp_path / "s.csv")
+    assert len(scored) == 120 and scored["file"].str.match(r"d\d/\d+\.png$").all()
+    assert roc_auc_score(scored["label"] != "d0", scored["score"]) > 0.95  # unseen images
+    assert scored["top_1"].str.match(r"r\d+c\d+$").all()
+    assert scored["top_1"].str.extract(r"r(\d+)c(\d+)").astype(int).max().max() <= 15  # 16x16
+
+
+def test_image_pixels_are_named_by_row_and_column():
+    from aekit.data.base import column_names
+
+    assert column_names({"kind": "image", "sample_shape": [1, 2, 3]}) == [
+        "r0c0", "r0c1", "r0c2", "r1c0", "r1c1", "r1c2"]  # fmt: skip
+    rgb = column_names({"kind": "image", "sample_shape": [3, 2, 2]})
+    assert rgb[:5] == ["R_r0c0", "R_r0c1", "R_r1c0", "R_r1c1", "G_r0c0"] and rgb[-1] == "B_r1c1"
+
+
+def test_minmax_scaling_maps_training_pixels_to_the_unit_range():
+    rng = np.random.default_rng(0)
+    x = rng.integers(10, 200, size=(64, 16)).astype(np.float32)
+    det = AnomalyDetector(scaling="minmax", input_shape=(1, 4, 4), model="conv", hidden=None,
+                          epochs=1, latent=2, random_state=0).fit(x)  # fmt: skip
+    assert (
+        det.scaler_.kind == "minmax" and det.scaler_.min == x.min() and det.scaler_.max == x.max()
+    )
+    scaled = det.scaler_.transform(x)
+    assert scaled.min() == 0.0 and scaled.max() == 1.0

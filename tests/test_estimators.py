@@ -222,8 +222,10 @@ def test_transformer_reads_sparse_rows_one_batch_at_a_time(monkeypatch, tmp_path
         standardized.transform(x)
     with pytest.raises(ValueError, match="scaling='standard' would make sparse rows dense"):
         AutoencoderTransformer(scaling="standard").fit(x)
-    with pytest.raises(ValueError, match="scaling must be 'auto' or one of"):
+    with pytest.raises(ValueError, match="scaling='minmax' would make sparse rows dense"):
         AutoencoderTransformer(scaling="minmax").fit(x)
+    with pytest.raises(ValueError, match="scaling must be 'auto' or one of"):
+        AutoencoderTransformer(scaling="bogus").fit(x)
 
 
 @pytest.mark.skipif(not AG_NEWS.is_file(), reason=f"{AG_NEWS} not present")

@@ -915,8 +915,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("detect", help="anomaly detection: fit a detector, score files")
     dsub = s.add_subparsers(dest="detect_command", required=True, parser_class=_Parser)
     d = dsub.add_parser("fit", help="fit a detector on a data set's training split")
-    d.add_argument("data", help="a CSV/TSV/Parquet table, an .npz/.mat array (X, y), a UCR "
-                   "time-series file, a WAV folder, or a text file with --text-column")  # fmt: skip
+    d.add_argument("data", help="a CSV/TSV/Parquet table, an .npz/.mat array (X, y), images "
+                   "(fashion-mnist, digits, a folder), a UCR time-series file, a WAV folder, or "
+                   "a text file with --text-column")  # fmt: skip
     d.add_argument("--out", required=True, type=Path, help="run folder to write")
     d.add_argument("--label-column", help="0 = normal, 1 = anomaly (or see --normal-class); "
                    "kept out of the features, used for metrics (and --normal-only)")  # fmt: skip
@@ -934,7 +935,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--latent", type=int, help="code size (default 4; series 8, audio 16, text 128)")
     d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64; text 1024)")
     d.add_argument("--epochs", type=int, help="default 10 (series 50, audio and text 30)")
-    d.add_argument("--batch-size", type=int, help="default 64 (series, audio and text 32)")
+    d.add_argument("--batch-size", type=int, help="default 64 (images, series, audio and text 32)")
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction+density", "reconstruction", "elbo"),
                    help="tables default to reconstruction+density: the reconstruction error plus "
@@ -956,7 +957,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = dsub.add_parser("score", help="score the rows of a file with a fitted detector")
     d.add_argument("run", help="run folder written by 'aekit detect fit'")
     d.add_argument("data", help="CSV/TSV/Parquet file with the training columns; for a "
-                   "detector fitted on series, audio or text: a file or folder of that kind, "
+                   "detector fitted on images, series, audio or text: a file or folder of that kind, "
                    "read as the run read its own (scored in memory)")  # fmt: skip
     d.add_argument("--out", required=True, type=Path, help="scored rows: .csv or .parquet")
     d.add_argument("--chunk-rows", type=int, default=20_000,

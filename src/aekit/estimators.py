@@ -162,7 +162,8 @@ class AutoencoderTransformer(
     `scaling`: "auto" (default) standardizes the columns of a dense X with statistics of the
     rows given to `fit` ("standard") and takes a scipy sparse X, e.g. TfidfVectorizer's output,
     as given ("identity": shifting would make it dense); "standard", "global" (one mean and
-    std) or "identity" choose, as for AnomalyDetector. Sparse rows stay sparse in
+    std), "minmax" (one minimum and maximum to [0, 1]: images) or "identity" choose, as for
+    AnomalyDetector. Sparse rows stay sparse in
     memory and are made dense one batch at a time. `recon_loss` (None: the model's own, MSE)
     takes any of the model's losses; "multinomial" and "multinomial-binary" (non-negative rows
     such as TF-IDF) get softmax outputs. Usable in a `Pipeline` after a vectorizer and before a
@@ -364,7 +365,7 @@ class AutoencoderClassifier(_Saving, ClassifierMixin, BaseEstimator):
 SCORES = ("reconstruction+density", "reconstruction", "elbo")
 FLOATS = [np.float64, np.float32]  # what validate_data keeps (anything else: float64)
 MLP_HIDDEN = (64,)  # AnomalyDetector's hidden layer by default (an MLP's)
-SCALINGS = ("standard", "global", "identity")  # per column, one mean/std for all, none
+SCALINGS = ("standard", "global", "minmax", "identity")  # per column, one mean/std, [0, 1], none
 
 
 def _model_config(est: Any, x: Any) -> dict[str, Any]:
@@ -446,7 +447,9 @@ class AnomalyDetector(_Saving, BaseEstimator):
     `input_shape` lets a model that needs structured samples read flat rows: e.g. `(1, 140)`
     turns 140 columns into one 140-step series for `model="conv"` (a 1-D conv autoencoder).
     `scaling`: "standard" standardizes each column (tables), "global" uses one mean and std
-    for all values (signals, where columns are time steps), "identity" none (TF-IDF); "auto"
+    for all values (signals, where columns are time steps), "minmax" maps the training rows'
+    smallest and largest value to 0 and 1 (images, e.g. `input_shape=(1, 28, 28)` for 784
+    pixels), "identity" none (TF-IDF); "auto"
     (default) is "standard" for a dense X and "identity" for a scipy sparse X (e.g.
     TfidfVectorizer's output), whose rows stay sparse in memory and are made dense one batch
     at a time (flat rows only: no `input_shape`).

@@ -83,7 +83,8 @@ def test_digest(x: np.ndarray, y: np.ndarray | None) -> str:
 def column_names(data: dict[str, Any]) -> list[str]:
     """Names of the features of a flattened sample of data described by `Dataset.describe()`
     (or a checkpoint's data description): a table's columns, the words of a text vocabulary,
-    time steps t0..., mel band and frame m0_f0..., else x0..."""
+    time steps t0..., mel band and frame m0_f0..., image pixels r0c0... (row, column; R_r0c0...
+    for colour), else x0..."""
     if data.get("feature_names"):
         return list(data["feature_names"])
     feats = data.get("features") or {}
@@ -94,6 +95,10 @@ def column_names(data: dict[str, Any]) -> list[str]:
         return [f"m{b}_f{t}" for b in range(shape[0]) for t in range(shape[1])]
     if data.get("kind") in ("series", "audio") and len(shape) == 2 and shape[0] == 1:
         return [f"t{i}" for i in range(shape[1])]
+    if data.get("kind") == "image" and len(shape) == 3:  # pixels by row and column from the top
+        c, h, w = shape
+        prefix = [""] if c == 1 else ["R_", "G_", "B_"] if c == 3 else [f"ch{k}_" for k in range(c)]
+        return [f"{p}r{y}c{x}" for p in prefix for y in range(h) for x in range(w)]
     return [f"x{i}" for i in range(int(np.prod(shape)))]
 
 
