@@ -930,15 +930,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of training rows above the threshold (default 0.01)")  # fmt: skip
     d.add_argument("--normal-only", action="store_true",
                    help="fit on the rows labelled 0 only (novelty detection)")  # fmt: skip
-    d.add_argument("--model", help="a name from 'aekit models' (default: mlp; conv for time "
-                   "series and audio)")  # fmt: skip
-    d.add_argument("--latent", type=int, help="code size (default 4; series 8, audio 16, text 128)")
+    d.add_argument("--model", help="a name from 'aekit models' (default: mlp; conv for images, "
+                   "time series and audio)")  # fmt: skip
+    d.add_argument("--latent", type=int,
+                   help="code size (default 4; series 8, images and audio 16, text 128)")  # fmt: skip
     d.add_argument("--hidden", type=_ints, help="hidden sizes (default 64; text 1024)")
-    d.add_argument("--epochs", type=int, help="default 10 (series 50, audio and text 30)")
+    d.add_argument("--epochs", type=int, help="default 10 (images 20, series 50, audio, text 30)")
     d.add_argument("--batch-size", type=int, help="default 64 (images, series, audio and text 32)")
     d.add_argument("--lr", type=float, help="default 2e-3")
     d.add_argument("--score-by", choices=("reconstruction+density", "reconstruction", "elbo"),
-                   help="tables default to reconstruction+density: the reconstruction error plus "
+                   help="tables and images default to reconstruction+density: the reconstruction error plus "
                    "how rare the row's code is; elbo: a VAE's negative ELBO")  # fmt: skip
     d.add_argument("--n-models", type=int,
                    help="a committee of N models (codes alternate latent, latent // 2); default 1")  # fmt: skip
