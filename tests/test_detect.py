@@ -480,7 +480,10 @@ def test_detect_on_images_flags_other_digits_and_scores_a_folder_by_file(tmp_pat
     assert s["kind"] == "image" and s["detector"]["model"] == "conv"
     assert s["detector"]["scaling"] == "minmax" and s["detector"]["input_shape"] == [1, 8, 8]
     assert s["test"]["roc_auc"] > 0.95, s["test"]  # zeros against the nine other digits
-    assert '<section id="reconstructions">' in (tmp_path / "builtin" / "report.html").read_text()
+    page = (tmp_path / "builtin" / "report.html").read_text()
+    assert '<section id="reconstructions">' in page
+    # what it flags, to look at: the test images at both ends of its score
+    assert "the 10 test images scored most anomalous and the 10 scored least" in page
     x, y = load_arrays()
     for folder, rows in (("seen", range(0, 1200)), ("new", range(1500, 1620))):
         for i in rows:  # as a scanner would write them: 16x16 grey PNGs, a folder per digit

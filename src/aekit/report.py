@@ -286,6 +286,8 @@ def build_report(
             body = _anomaly(ds, score, fig, detection)
             if ds.kind == "series":
                 body += _overlay(model, ds, fig, seed)
+            if ds.kind == "image":
+                body += _ranked_images(model, x, score, fig)
             sections.append(("anomaly", "Anomaly scores", body))
     sections.sort(key=lambda sec: ORDER.index(sec[0]))
     nav = "".join(f'<a href="#{a}">{_esc(t)}</a>' for a, t, _ in sections)
@@ -449,6 +451,25 @@ def _overlay(model, ds: Dataset, fig: _Figures, seed: int) -> str:
     return fig(
         lambda p: plots.series_overlay(groups, p, title="test series by class"),
         "test series of each class and their reconstructions",
+    )
+
+
+RANKED = 10  # test images shown at each end of the anomaly score
+
+
+def _ranked_images(model, x: np.ndarray, score: np.ndarray, fig: _Figures) -> str:
+    """The test images the score ranks most and least anomalous, each above what the model
+    reconstructs of it: where a person sees what the detector flags."""
+    from . import plots
+
+    order = np.argsort(-score, kind="stable")
+    top, bottom = order[:RANKED], order[::-1][:RANKED]
+    rows = [x[top], reconstruct(model, x[top]), x[bottom], reconstruct(model, x[bottom])]
+    labels = ["highest scores", "reconstructed", "lowest scores", "reconstructed"]
+    return fig(
+        lambda p: plots.image_rows(rows, labels, p, title="test images by anomaly score"),
+        f"the {len(top)} test images scored most anomalous and the {len(bottom)} scored least, "
+        "each above its reconstruction",
     )
 
 
