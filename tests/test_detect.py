@@ -502,6 +502,16 @@ def test_detect_on_images_flags_other_digits_and_scores_a_folder_by_file(tmp_pat
     assert len(scored) == 120 and scored["file"].str.match(r"d\d/\d+\.png$").all()
     assert roc_auc_score(scored["label"] != "d0", scored["score"]) > 0.95  # unseen images
     assert scored["top_1"].str.match(r"r\d+c\d+$").all()
+    # the digits detector reads 8x8 PNGs in digits' own grey levels (0..16, not 0..255)
+    for i in range(1500, 1620):
+        (tmp_path / "new8" / f"d{y[i]}").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.round(x[i] / 16 * 255).astype(np.uint8)).save(
+            tmp_path / "new8" / f"d{y[i]}" / f"{i}.png")  # fmt: skip
+    code, _, err = run(capsys, "detect", "score", tmp_path / "builtin", tmp_path / "new8",
+                       "--out", tmp_path / "b.csv")  # fmt: skip
+    assert code == 0, err
+    scored = pd.read_csv(tmp_path / "b.csv")
+    assert roc_auc_score(scored["label"] != "d0", scored["score"]) > 0.95  # was 0.37
     assert scored["top_1"].str.extract(r"r(\d+)c(\d+)").astype(int).max().max() <= 15  # 16x16
 
 

@@ -234,6 +234,30 @@ def test_compress_names_brings_a_folder_back_under_its_file_names(runs, tmp_path
         comp.unpack_names({"names": comp.pack_names(names[:39])}, 40, f)
 
 
+def test_a_digits_model_reads_png_files_in_its_own_grey_levels(runs, tmp_path, capsys):
+    """digits hold grey levels 0..16, PNG files 0..255: a model trained on digits reads a folder
+    of the same digits as PNGs at the levels it was trained on (it read them 16x too bright),
+    and evaluate on the folder scores what evaluate on digits does."""
+    from PIL import Image
+
+    from aekit.data.digits import load_arrays
+    from aekit.tasks.common import input_data
+
+    x, y = load_arrays()
+    for i in range(60):
+        (tmp_path / "pngs" / str(y[i])).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.round(x[i] / 16 * 255).astype(np.uint8)).save(
+            tmp_path / "pngs" / str(y[i]) / f"{i:02d}.png")  # fmt: skip
+    ck = load(runs / "dae")
+    got = input_data(ck, tmp_path / "pngs").x_train
+    order = [int(f.split("/")[1][:2]) for f in input_data(ck, tmp_path / "pngs").files["train"]]
+    want = ck.scaler.transform(x[order][:, None])
+    assert np.abs(got - want).max() <= 0.5 / 255 + 1e-6  # 8-bit rounding only
+    code, text, err = run(capsys, "evaluate", runs / "dae", tmp_path / "pngs", "--json")
+    assert code == 0, err
+    assert 0 < json.loads(text)["mse"] < 0.05  # 16x too bright gave errors in the tens
+
+
 def test_damaged_or_foreign_compressed_files_are_refused(runs, tmp_path, capsys):
     f = tmp_path / "c.aekz"
     assert run(capsys, "compress", runs / "dae", "digits", "--out", f, "--n", "20")[0] == 0

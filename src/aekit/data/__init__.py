@@ -109,13 +109,13 @@ def load_dataset(
         return make_dataset(
             name, "image", x[:, None], y, x_test=xt[:, None], y_test=yt,
             class_names=fashion_mnist.CLASS_NAMES, source=str(fashion_mnist.resolve_dir(data_dir)),
-            **split,
+            pixel_max=255.0, **split,
         )  # fmt: skip
     if name == "digits":
         x, y = _limit(*digits.load_arrays(), limit, seed)
         return make_dataset(
             name, "image", x[:, None], y, class_names=[str(i) for i in range(10)],
-            source="sklearn.datasets.load_digits", **split,
+            source="sklearn.datasets.load_digits", pixel_max=digits.PIXEL_MAX, **split,
         )  # fmt: skip
 
     path = Path(source)
@@ -155,7 +155,7 @@ def load_dataset(
         idx = _kept(len(x), limit, seed)
         return make_dataset(
             path.name, "image", x[idx], y if y is None else y[idx], class_names=class_names,
-            source=str(path), files=files[idx], **split,
+            source=str(path), files=files[idx], pixel_max=255.0, **split,
         )  # fmt: skip
     suffix = path.suffix.lower()
     if suffix in tables.TABLE_SUFFIXES:

@@ -35,6 +35,7 @@ class Dataset:
     features: dict[str, Any] | None = None  # how raw inputs became features (audio, text)
     documents: dict[str, np.ndarray] | None = None  # text: each split's documents, for display
     files: dict[str, np.ndarray] | None = None  # folders: each split's samples' file names
+    pixel_max: float | None = None  # images: the raw value of white (255 for 8-bit, digits 16)
     test_sha256: str | None = None  # the raw test samples and labels (`test_digest`)
 
     @property
@@ -59,6 +60,7 @@ class Dataset:
             "class_names": self.class_names,
             "features": self.features,
             "test_sha256": self.test_sha256,
+            **({"pixel_max": self.pixel_max} if self.pixel_max is not None else {}),
         }
 
 
@@ -138,6 +140,7 @@ def make_dataset(
     scaler_kind: str | None = None,
     files: np.ndarray | None = None,
     files_test: np.ndarray | None = None,
+    pixel_max: float | None = None,
 ) -> Dataset:
     """Split (unless an official test split is given), fit the scaler on train only, scale all.
 
@@ -145,7 +148,8 @@ def make_dataset(
     and returns an object with `transform(raw)` (or `transform_sparse(raw)`, preferred: text's
     CSR rows) and `to_dict()` that turns every split into features. `scaler_kind` replaces the kind's usual scaler (SCALER_KIND).
     `files` (and `files_test` beside `x_test`) name each sample's file, for data read from a
-    folder; they are split with the samples (Dataset.files)."""
+    folder; they are split with the samples (Dataset.files). `pixel_max`: images' white in
+    raw units (Dataset.pixel_max), where the source says."""
     if x_test is None:
         tr, va, te = split_indices(len(x), seed, val_fraction, test_fraction)
         x_test, y_test = x[te], (y[te] if y is not None else None)
@@ -191,6 +195,7 @@ def make_dataset(
         features=features,
         documents=documents,
         files=split_files,
+        pixel_max=pixel_max,
         test_sha256=digest,
     )
 
@@ -215,3 +220,12 @@ def require_test_split(ds: Dataset) -> None:
 def _shown(name: str, source: str) -> str:
     """How an error names a data set: its file or folder as given, else its name (built-ins)."""
     return source if source and Path(source).exists() else name
+
+
+def pixel_factor(trained: dict[str, Any], given: dict[str, Any]) -> float:
+    """What raw pixels of data described by `given` are multiplied by to be in the raw units of
+    the data a model was trained on (`trained`; both `Dataset.describe()`s): digits run 0..16
+    and PNG files 0..255, so a digits model reads a folder's pixels times 16/255. 1 where
+    either side does not say (arrays, runs saved before pixel_max was recorded)."""
+    a, b = trained.get("pixel_max"), given.get("pixel_max")
+    return float(a) / float(b) if a and b else 1.0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PIXEL_MAX = 16.0  # scikit-learn's grey levels run 0..16; 8-bit images (PNG files) 0..255
+
 
 def load_arrays() -> tuple[np.ndarray, np.ndarray]:
     """(x (1797, 8, 8) float32 in [0, 16], y (1797,) int64)."""

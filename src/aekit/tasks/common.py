@@ -11,6 +11,7 @@ import numpy as np
 
 from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, write_json
 from ..data import BUILTIN, Dataset, load_dataset
+from ..data.base import pixel_factor
 from ..errors import AekitError
 from ..rows import dense, is_sparse
 from .evaluate import evaluation_data, reader_options
@@ -63,7 +64,9 @@ def input_data(ck: Checkpoint, source: str | Path, data_dir: str | None = None) 
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
         )
     ck.model.check_input(ds.sample_shape)
-    x = ck.scaler.transform(ds.scaler.inverse_transform(ds.x_train))
+    raw = ds.scaler.inverse_transform(ds.x_train)
+    factor = pixel_factor(ck.data, ds.describe())  # digits' 0..16 against a PNG's 0..255
+    x = ck.scaler.transform(raw * factor if factor != 1 else raw)
     return dataclasses.replace(ds, x_train=x if is_sparse(x) else x.astype(np.float32))
 
 

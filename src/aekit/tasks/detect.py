@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
+from ..data.base import pixel_factor
 from ..data.table_features import TableFeatures, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
@@ -362,6 +363,8 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     if ds.kind != data["kind"]:
         raise AekitError(f"{path} holds {ds.kind} data; the detector was fitted on {data['kind']}")
     x = flat_rows(ds.scaler.inverse_transform(ds.x_train))
+    factor = pixel_factor(data, ds.describe())  # digits' 0..16 against a PNG's 0..255
+    x = x * factor if factor != 1 else x
     if x.shape[1] != det.n_features_in_:
         raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
                          f"{det.n_features_in_}")  # fmt: skip

@@ -16,6 +16,7 @@ import torch
 from .. import metrics
 from ..checkpoint import Checkpoint
 from ..data import BUILTIN, Dataset, load_dataset
+from ..data.base import pixel_factor
 from ..data.table_features import TableFeatures
 from ..errors import AekitError
 from ..metrics import encode, reconstruct, reconstruction_metrics
@@ -48,10 +49,11 @@ def evaluation_data(
     args.update(reader_options(ck.data))  # its vocabulary / audio settings, not refitted
     ds = load_dataset(source, **args)
     _check_compatible(ck, ds)
-    if ds.scaler.to_dict() != ck.scaler.to_dict():  # rescale with the model's own scaler
+    factor = pixel_factor(ck.data, ds.describe())  # digits' 0..16 against a PNG's 0..255
+    if ds.scaler.to_dict() != ck.scaler.to_dict() or factor != 1:  # the model's own scaler
         for split in ("x_train", "x_val", "x_test"):
-            arr = getattr(ds, split)
-            setattr(ds, split, ck.scaler.transform(ds.scaler.inverse_transform(arr)))
+            arr = ds.scaler.inverse_transform(getattr(ds, split))
+            setattr(ds, split, ck.scaler.transform(arr * factor if factor != 1 else arr))
         ds.scaler = ck.scaler
     return ds
 
