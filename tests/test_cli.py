@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from aekit.cli import main
+from aekit.errors import AekitError
 
 
 def run(capsys, *argv):
@@ -474,6 +475,9 @@ def test_png_names_keep_folders_and_never_collide():
 
     assert png_names(["a/x.jpg", "y.PNG", "z.jpeg"]) == ["a/x.png", "y.png", "z.png"]
     assert png_names(["x.jpg", "x.png", "w.jpeg"]) == ["x.jpg.png", "x.png", "w.jpeg.png"]
+    for bad in ("../x.png", "a/../../x.png", "/etc/x.png", "", "a\\..\\x.png"):
+        with pytest.raises(AekitError, match="outside the output folder"):
+            png_names(["ok.png", bad])  # names a crafted compressed file might hold
 
 
 def test_a_run_whose_data_moved_asks_for_data(tmp_path, capsys):

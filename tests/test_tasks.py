@@ -227,6 +227,12 @@ def test_compress_names_brings_a_folder_back_under_its_file_names(runs, tmp_path
     code, _, err = run(capsys, "compress", runs / "dae", "digits", "--names", "--out",
                        tmp_path / "x.aekz")  # fmt: skip
     assert code == 2 and "--names stores a folder's file names; digits is not a folder" in err
+    # a crafted file whose names climb out of the output folder is refused, nothing written
+    evil, _ = comp.compress_bytes(load(runs / "dae"), back[:2], 50, None, ["../evil.png", "b.png"])
+    (tmp_path / "evil.aekz").write_bytes(evil)
+    code, _, err = run(capsys, "decompress", tmp_path / "evil.aekz", "--out", tmp_path / "e")
+    assert code == 2 and "'../evil.png' would be written outside the output folder" in err
+    assert not (tmp_path / "evil.png").exists() and not (tmp_path / "e").exists()
     header, tables, payload = comp.read_compressed(f)
     with pytest.raises(AekitError, match="stored file names are damaged"):
         comp.unpack_names({**header, "names": "AAAA"}, 40, f)

@@ -35,14 +35,14 @@ def save_images(x: np.ndarray, out: str | Path, names: Sequence[str] | None = No
         out.parent.mkdir(parents=True, exist_ok=True)
         save_npy(out, arr)
         return out
-    check_folder(out).mkdir(parents=True, exist_ok=True)
     if names is None:
         width = max(6, len(str(len(arr) - 1)))
         files = [f"{i:0{width}d}.png" for i in range(len(arr))]
     else:
         if len(names) != len(arr):
             raise AekitError(f"{len(names)} names for {len(arr)} images")
-        files = png_names(names)
+        files = png_names(names)  # checked before anything is written
+    check_folder(out).mkdir(parents=True, exist_ok=True)
     for name, img in zip(files, arr):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.round(img * 255).astype(np.uint8)).save(out / name)
@@ -51,7 +51,13 @@ def save_images(x: np.ndarray, out: str | Path, names: Sequence[str] | None = No
 
 def png_names(names: Sequence[str]) -> list[str]:
     """Image files' relative paths as PNG names: `a/x.jpg` -> `a/x.png`; where two would meet
-    (`x.jpg` beside `x.png`), every name keeps its own suffix before `.png` (`x.jpg.png`)."""
+    (`x.jpg` beside `x.png`), every name keeps its own suffix before `.png` (`x.jpg.png`).
+    A name that would leave the folder (absolute, or with a `..` part: a crafted compressed
+    file) is refused."""
+    for n in names:
+        p = PurePosixPath(n)
+        if not n or p.is_absolute() or ".." in p.parts or "\\" in n:
+            raise AekitError(f"file name {n!r} would be written outside the output folder")
     renamed = [str(PurePosixPath(n).with_suffix(".png")) for n in names]
     if len(set(renamed)) == len(renamed):
         return renamed
