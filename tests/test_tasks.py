@@ -238,6 +238,8 @@ def test_compress_names_brings_a_folder_back_under_its_file_names(runs, tmp_path
         comp.unpack_names({**header, "names": "AAAA"}, 40, f)
     with pytest.raises(AekitError, match="39 stored file names for 40 images"):
         comp.unpack_names({"names": comp.pack_names(names[:39])}, 40, f)
+    with pytest.raises(AekitError, match="longer than file names can be"):  # a zip bomb
+        comp.unpack_names({"names": comp.pack_names(["a" * 50_000] * 2)}, 2, f)
 
 
 def test_a_digits_model_reads_png_files_in_its_own_grey_levels(runs, tmp_path, capsys):

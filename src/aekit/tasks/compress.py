@@ -114,10 +114,14 @@ def unpack_names(header: dict[str, Any], n: int, path: str | Path) -> list[str] 
     """The file names a compressed file stores (None when it stores none)."""
     if header.get("names") is None:
         return None
-    try:
-        names = zlib.decompress(base64.b64decode(header["names"])).decode().split("\n")
+    inflate = zlib.decompressobj()
+    try:  # at most PATH_MAX bytes a name: a crafted file cannot inflate to gigabytes
+        text = inflate.decompress(base64.b64decode(header["names"]), n * 4096 + 1)
+        names = text.decode().split("\n")
     except (ValueError, zlib.error, UnicodeDecodeError):
         raise AekitError(f"{path}: its stored file names are damaged") from None
+    if inflate.unconsumed_tail or len(text) > n * 4096:
+        raise AekitError(f"{path}: its stored file names are longer than file names can be")
     if len(names) != n:
         raise AekitError(f"{path}: {len(names)} stored file names for {n} images")
     return names
