@@ -257,10 +257,18 @@ def test_a_digits_model_reads_png_files_in_its_own_grey_levels(runs, tmp_path, c
         Image.fromarray(np.round(x[i] / 16 * 255).astype(np.uint8)).save(
             tmp_path / "pngs" / str(y[i]) / f"{i:02d}.png")  # fmt: skip
     ck = load(runs / "dae")
-    got = input_data(ck, tmp_path / "pngs").x_train
-    order = [int(f.split("/")[1][:2]) for f in input_data(ck, tmp_path / "pngs").files["train"]]
+    ds = input_data(ck, tmp_path / "pngs")
+    assert ds.files is not None
+    order = [int(f.split("/")[1][:2]) for f in ds.files["train"]]
     want = ck.scaler.transform(x[order][:, None])
-    assert np.abs(got - want).max() <= 0.5 / 255 + 1e-6  # 8-bit rounding only
+    assert np.abs(ds.x_train - want).max() <= 0.5 / 255 + 1e-6  # 8-bit rounding only
+    # the same digits saved as an 8-bit array read alike; a float array by its own values
+    as_bytes = np.round(x[order] / 16 * 255).astype(np.uint8)
+    np.save(tmp_path / "bytes.npy", as_bytes)
+    got = input_data(ck, tmp_path / "bytes.npy").x_train
+    assert np.abs(got - want).max() <= 0.5 / 255 + 1e-6
+    np.save(tmp_path / "floats.npy", x[order])  # digits' own 0..16 levels, as floats
+    assert np.allclose(input_data(ck, tmp_path / "floats.npy").x_train, want, atol=1e-6)
     code, text, err = run(capsys, "evaluate", runs / "dae", tmp_path / "pngs", "--json")
     assert code == 0, err
     assert 0 < json.loads(text)["mse"] < 0.05  # 16x too bright gave errors in the tens

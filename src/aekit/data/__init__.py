@@ -178,12 +178,15 @@ def load_dataset(
         if label_column is not None:
             raise AekitError(f"{path}: --label-column applies to CSV/Parquet tables only")
         x, y = tables.read_array(path)
+        eight_bit = np.asarray(x).dtype == np.uint8  # images saved as bytes: white is 255
         x = tables.check_numeric(np.asarray(x), str(path))
         kind, x = _array_kind(x)
         if y is not None and len(y) != len(x):
             raise AekitError(f"{path}: {len(x)} samples but {len(y)} labels")
         x, y = _limit(x, y, limit, seed)
-        return make_dataset(path.stem, kind, x, y, source=str(path), **split)
+        pixel_max = 255.0 if kind == "image" and eight_bit else None  # else: the file's own
+        return make_dataset(path.stem, kind, x, y, source=str(path), pixel_max=pixel_max,
+                            **split)  # fmt: skip
     raise AekitError(
         f"{path}: unsupported file type {suffix!r}; use CSV, TSV, Parquet, .npy, .npz, .mat "
         "or a folder of images"
