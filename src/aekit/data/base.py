@@ -222,10 +222,19 @@ def _shown(name: str, source: str) -> str:
     return source if source and Path(source).exists() else name
 
 
-def pixel_factor(trained: dict[str, Any], given: dict[str, Any]) -> float:
-    """What raw pixels of data described by `given` are multiplied by to be in the raw units of
-    the data a model was trained on (`trained`; both `Dataset.describe()`s): digits run 0..16
-    and PNG files 0..255, so a digits model reads a folder's pixels times 16/255. 1 where
-    either side does not say (arrays, runs saved before pixel_max was recorded)."""
-    a, b = trained.get("pixel_max"), given.get("pixel_max")
-    return float(a) / float(b) if a and b else 1.0
+def raw_in_units_of(trained: dict[str, Any], ds: Dataset, x: Any) -> Any:
+    """ds's scaled samples x as raw values in the units of the data a model was trained on
+    (`trained`, its `Dataset.describe()`): ds's scaling undone, and pixels brought to the
+    trained data's grey levels, since digits run 0..16 and PNG files 0..255 (a digits model
+    reads a folder's pixels times 16/255). Unchanged where either side does not record
+    `pixel_max` (float arrays, runs saved before it was recorded, data other than images)."""
+    raw = ds.scaler.inverse_transform(x)
+    ratio = pixel_ratio(trained, ds)
+    return raw if ratio is None else raw * ratio
+
+
+def pixel_ratio(trained: dict[str, Any], ds: Dataset) -> float | None:
+    """The trained data's white over ds's (16 / 255 for a digits model reading PNG files), or
+    None where the grey levels agree or either side does not record them."""
+    a, b = trained.get("pixel_max"), ds.pixel_max
+    return float(a) / float(b) if a and b and a != b else None

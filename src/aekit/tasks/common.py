@@ -11,7 +11,7 @@ import numpy as np
 
 from ..checkpoint import Checkpoint, atomic_write_bytes, check_folder, load, write_json
 from ..data import BUILTIN, Dataset, load_dataset
-from ..data.base import pixel_factor
+from ..data.base import raw_in_units_of
 from ..errors import AekitError
 from ..rows import dense, is_sparse
 from .evaluate import evaluation_data, reader_options
@@ -64,9 +64,7 @@ def input_data(ck: Checkpoint, source: str | Path, data_dir: str | None = None) 
             f"{source} holds {ds.kind}s but the model was trained on {ck.data['kind']}s"
         )
     ck.model.check_input(ds.sample_shape)
-    raw = ds.scaler.inverse_transform(ds.x_train)
-    factor = pixel_factor(ck.data, ds.describe())  # digits' 0..16 against a PNG's 0..255
-    x = ck.scaler.transform(raw * factor if factor != 1 else raw)
+    x = ck.scaler.transform(raw_in_units_of(ck.data, ds, ds.x_train))
     return dataclasses.replace(ds, x_train=x if is_sparse(x) else x.astype(np.float32))
 
 

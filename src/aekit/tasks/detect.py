@@ -1,6 +1,6 @@
-"""Anomaly detection on tables: fit an AnomalyDetector on a table's training split (all rows, or
-the normal rows only), report detection metrics on the test split when labels exist, and score
-new files in chunks of bounded memory.
+"""Anomaly detection: fit an AnomalyDetector on a data set's training split (all rows, or the
+normal rows only), report detection metrics on the test split when labels exist, and score new
+files (tables in chunks of bounded memory; images, series, audio and text in memory).
 
 Labels are 0 (normal) / 1 (anomaly) and never enter the features. Columns pandas names
 "Unnamed: N" (an unnamed index column written by `DataFrame.to_csv`) are not features either;
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..checkpoint import read_info, temp_beside
-from ..data.base import pixel_factor
+from ..data.base import raw_in_units_of
 from ..data.table_features import TableFeatures, table_features
 from ..errors import AekitError
 from ..rows import is_sparse
@@ -350,10 +350,10 @@ def detect_score(
 
 
 def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -> dict[str, Any]:
-    """Score time series, audio or text with a detector fitted on that kind: the file (or
-    folder) is read as the run read its own data (same TF-IDF vocabulary, clip length, series
-    length), in memory, and OUT gets one row per sample in input order: `row`, `file` (WAV
-    folders), `label` (when the data has labels), `text` (documents), `score`, `is_anomaly`,
+    """Score images, time series, audio or text with a detector fitted on that kind: the file
+    (or folder) is read as the run read its own data (same TF-IDF vocabulary, clip length,
+    series length, image size and grey levels), in memory, and OUT gets one row per sample in
+    input order: `row`, `file` (folders), `label` (when the data has labels), `text` (documents), `score`, `is_anomaly`,
     `confidence` and the top features."""
     from ..data import load_dataset
     from .common import reader_options, sample_frame, write_table
@@ -362,9 +362,7 @@ def _score_samples(det, data: dict[str, Any], path: Path, out: Path, top: int) -
     ds = load_dataset(path, val_fraction=0.0, test_fraction=0.0, **reader_options(data))
     if ds.kind != data["kind"]:
         raise AekitError(f"{path} holds {ds.kind} data; the detector was fitted on {data['kind']}")
-    x = flat_rows(ds.scaler.inverse_transform(ds.x_train))
-    factor = pixel_factor(data, ds.describe())  # digits' 0..16 against a PNG's 0..255
-    x = x * factor if factor != 1 else x
+    x = flat_rows(raw_in_units_of(data, ds, ds.x_train))  # the detector's own raw units
     if x.shape[1] != det.n_features_in_:
         raise AekitError(f"{path}: samples of {x.shape[1]} features; the detector was fitted on "
                          f"{det.n_features_in_}")  # fmt: skip

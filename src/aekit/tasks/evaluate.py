@@ -16,7 +16,7 @@ import torch
 from .. import metrics
 from ..checkpoint import Checkpoint
 from ..data import BUILTIN, Dataset, load_dataset
-from ..data.base import pixel_factor
+from ..data.base import pixel_ratio, raw_in_units_of
 from ..data.table_features import TableFeatures
 from ..errors import AekitError
 from ..metrics import encode, reconstruct, reconstruction_metrics
@@ -49,11 +49,11 @@ def evaluation_data(
     args.update(reader_options(ck.data))  # its vocabulary / audio settings, not refitted
     ds = load_dataset(source, **args)
     _check_compatible(ck, ds)
-    factor = pixel_factor(ck.data, ds.describe())  # digits' 0..16 against a PNG's 0..255
-    if ds.scaler.to_dict() != ck.scaler.to_dict() or factor != 1:  # the model's own scaler
+    other_levels = pixel_ratio(ck.data, ds) is not None  # digits' 0..16 against PNG's 0..255
+    if ds.scaler.to_dict() != ck.scaler.to_dict() or other_levels:  # the model's own scaler
         for split in ("x_train", "x_val", "x_test"):
-            arr = ds.scaler.inverse_transform(getattr(ds, split))
-            setattr(ds, split, ck.scaler.transform(arr * factor if factor != 1 else arr))
+            raw = raw_in_units_of(ck.data, ds, getattr(ds, split))
+            setattr(ds, split, ck.scaler.transform(raw))
         ds.scaler = ck.scaler
     return ds
 
