@@ -351,12 +351,12 @@ def cmd_denoise(a: argparse.Namespace) -> int:
     if noise is None:
         if a.data is None:
             raise AekitError("--noise none treats DATA as already noisy: give DATA")
-        ds = input_data(ck, a.data, a.data_dir)
+        ds = _first(input_data(ck, a.data, a.data_dir), a.n)
         x = dense(ds.x_train).astype("float32")
-        files = list(ds.files["train"][: a.n or None]) if ds.files else None  # a folder's files
+        files = list(ds.files["train"]) if ds.files else None  # a folder's file names
     else:
         x = evaluation_data(ck, a.data, a.data_dir).x_test
-    x = x[: a.n] if a.n else x
+        x = x[: a.n] if a.n else x
     s = denoise_run(ck, x, a.out, noise, seed=a.seed, baselines=baselines,
                     baseline_limit={"bm3d": a.bm3d_images}, progress=not a.no_progress,
                     files=files)  # fmt: skip
@@ -376,13 +376,13 @@ def cmd_compress(a: argparse.Namespace) -> int:
     from .tasks.compress import compress_run
 
     ck = load_run(a.run)
-    ds = input_data(ck, a.data, a.data_dir)
-    x = dense(ds.x_train).astype("float32")[: a.n or None]
+    ds = _first(input_data(ck, a.data, a.data_dir), a.n)
+    x = dense(ds.x_train).astype("float32")
     names = None
     if a.names:
         if ds.files is None:
             raise AekitError(f"--names stores a folder's file names; {a.data} is not a folder")
-        names = list(ds.files["train"][: a.n or None])
+        names = list(ds.files["train"])
     s = compress_run(ck, x, a.out, a.quality, a.residual, names)
     held = f" ({8 * s['names_bytes'] / s['images']:.1f} of them file names)" if names else ""
     print(f"{s['images']} images -> {a.out}: {s['bytes']:,} bytes, "

@@ -104,10 +104,9 @@ def compress_bytes(
 def pack_names(names: Sequence[str]) -> str:
     """File names as header text: zlib-compressed, newline-separated, base64 (sorted paths
     share long prefixes, so this is a fraction of the plain list)."""
-    text = "\n".join(names)
     if any("\n" in n for n in names):
         raise AekitError("file names with line breaks cannot be stored")
-    return base64.b64encode(zlib.compress(text.encode(), 9)).decode("ascii")
+    return base64.b64encode(zlib.compress("\n".join(names).encode(), 9)).decode("ascii")
 
 
 def unpack_names(header: dict[str, Any], n: int, path: str | Path) -> list[str] | None:
